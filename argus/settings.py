@@ -1,0 +1,240 @@
+"""One settings module, driven by environment variables.
+
+Embedded mode (the default): SQLite, an in-process cache and channel layer, and a Celery broker kept
+in files under ARGUS_DATA_DIR, so nothing but the package and Chromium has to be installed.
+Distributed mode: set DATABASE_URL and REDIS_URL and every piece moves to PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+DATA_DIR = Path(env("ARGUS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _persistent_secret_key() -> str:
+    """A key generated once per data directory, so sessions and signed values survive restarts."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env("ARGUS_SECRET_KEY") or _persistent_secret_key()
+DEBUG = env_bool("ARGUS_DEBUG", False)
+ALLOWED_HOSTS = [h.strip() for h in env("ARGUS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
+CSRF_TRUSTED_ORIGINS = [o for o in env("ARGUS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+PUBLIC_URL = env("ARGUS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "channels",
+    "argus",
+    "accounts",
+    "organizations",
+    "apikeys",
+    "projects",
+    "notifications",
+    "testruns",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "argus.urls"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "argus.asgi.application"
+
+# --- Database -------------------------------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ARGUS_DB_CONN_MAX_AGE", 60))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("ARGUS_SQLITE_PATH", str(DATA_DIR / "argus.sqlite3")),
+            # Web process, worker and beat share one file: wait for locks instead of failing.
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, channel layer, broker -----------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("ARGUS_CACHE_PREFIX", "argus"),
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("ARGUS_CACHE_PREFIX", "argus")},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "argus"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+BROKER_DIR = DATA_DIR / "broker"
+if CELERY_BROKER_URL == "filesystem://":
+    for sub in ("queue", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("ARGUS_CELERY_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TIMEZONE = "UTC"
+
+# --- Static and media -----------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("ARGUS_MEDIA_ROOT", str(DATA_DIR / "media")))
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Email ----------------------------------------------------------------------------------------
+EMAIL_BACKEND = env("ARGUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("ARGUS_FROM_EMAIL", "Argus <argus@localhost>")
+
+# --- Authentication -------------------------------------------------------------------------------
+# With ARGUS_JWT_JWKS_URL unset, Argus is its own issuer: a key pair kept in DATA_DIR, its JWKS served
+# at /.well-known/jwks.json and tokens minted by `manage.py argus_token`.
+ARGUS_JWT = {
+    "JWKS_URL": env("ARGUS_JWT_JWKS_URL"),
+    "ISSUER": env("ARGUS_JWT_ISSUER", PUBLIC_URL),
+    "AUDIENCE": env("ARGUS_JWT_AUDIENCE", "argus"),
+    "EMAIL_CLAIM": env("ARGUS_JWT_EMAIL_CLAIM", "email"),
+    "LEEWAY_SECONDS": env_int("ARGUS_JWT_LEEWAY_SECONDS", 30),
+    "JWKS_CACHE_SECONDS": env_int("ARGUS_JWT_JWKS_CACHE_SECONDS", 300),
+    "LOCAL_KEY_PATH": env("ARGUS_JWT_LOCAL_KEY_PATH", str(DATA_DIR / "jwt_signing_key.pem")),
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apikeys.authentication.APIKeyAuthentication",
+        "accounts.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "argus.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Argus API",
+    "DESCRIPTION": "Self-hostable end-to-end testing platform.",
+    "VERSION": "2.2.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Rate limits (the reference's categories; "limit/window_seconds") -----------------------------
+ARGUS_RATE_LIMITS = {
+    "auth": env("ARGUS_RATE_LIMIT_AUTH", "20/60"),
+    "api_key_creation": env("ARGUS_RATE_LIMIT_API_KEY_CREATION", "10/3600"),
+    "test_execution": env("ARGUS_RATE_LIMIT_TEST_EXECUTION", "100/3600"),
+    "general": env("ARGUS_RATE_LIMIT_GENERAL", "1000/3600"),
+}
+ARGUS_STREAM_CONCURRENCY = env_int("ARGUS_STREAM_CONCURRENCY", 10)
+ARGUS_RATE_LIMIT_ENABLED = env_bool("ARGUS_RATE_LIMIT_ENABLED", True)
+
+# --- Execution ------------------------------------------------------------------------------------
+ARGUS_CHROMIUM_PATH = env("ARGUS_CHROMIUM_PATH")  # empty: looked up (see testruns/engine/browser.py)
+ARGUS_INVITATION_TTL = timedelta(days=7)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("ARGUS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
