@@ -1,0 +1,214 @@
+"""Capture element fingerprints from a live page.
+
+One JavaScript function serves both entry points: it walks the DOM once (cheap bookkeeping only:
+XPath, parent chain, document-order text leaves) and then describes either every element or one.
+Everything crosses the Playwright boundary as a single JSON string, because one `evaluate` per
+element is roughly forty times slower on a page of 2,000 elements.
+
+Before describing anything the script waits for the page to settle (no DOM mutations for
+`quiet_ms`, bounded by `timeout_ms`): healing against a half-rendered page picks the wrong element.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# The fingerprint schema (all keys always present):
+#   index, tag, id, name, classes, text, own_text, role, accessible_name, label, placeholder, href,
+#   alt, title, type, test_ids {attr: value}, xpath, path [{tag, id, classes, index}] (nearest
+#   ancestor last, at most 6), neighbor_texts, rect {x, y, w, h}, visible, enabled, depth.
+FINGERPRINT_JS = r"""
+async (args) => {
+  const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
+  if (quietMs > 0) {
+    await new Promise((resolve) => {
+      let last = performance.now();
+      const started = last;
+      const obs = new MutationObserver(() => { last = performance.now(); });
+      obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+      const tick = () => {
+        const now = performance.now();
+        if ((now - last >= quietMs && document.readyState === 'complete') || now - started >= timeoutMs) {
+          obs.disconnect(); resolve();
+        } else { setTimeout(tick, Math.min(quietMs, 50)); }
+      };
+      setTimeout(tick, Math.min(quietMs, 50));
+    });
+  }
+  const SKIP = new Set(['script', 'style', 'noscript', 'template', 'meta', 'link', 'head', 'title', 'base']);
+  const TEST_ATTRS = ['data-testid', 'data-test-id', 'data-test', 'data-qa', 'data-cy'];
+  const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
+  const cap = (s, n) => (s.length > n ? s.slice(0, n) : s);
+  const els = [], xps = [], parents = [], leafStart = [], leafEnd = [], depths = [], sibIndex = [];
+  const leaves = [];
+  const ownText = (el) => {
+    let s = '';
+    for (const n of el.childNodes) if (n.nodeType === 3) s += n.nodeValue;
+    return norm(s);
+  };
+  const walk = (el, parentIdx, xp, depth) => {
+    const counts = Object.create(null);
+    for (const c of el.children) {
+      const t = c.localName;
+      if (SKIP.has(t)) continue;
+      counts[t] = (counts[t] || 0) + 1;
+      const isHtml = c.namespaceURI === 'http://www.w3.org/1999/xhtml';
+      const seg = isHtml ? `${t}[${counts[t]}]` : `*[local-name()='${t}'][${counts[t]}]`;
+      const i = els.length;
+      els.push(c); xps.push(`${xp}/${seg}`); parents.push(parentIdx); depths.push(depth);
+      sibIndex.push(counts[t]);
+      leafStart.push(leaves.length);
+      const own = isHtml ? ownText(c) : '';
+      if (own) leaves.push(own);
+      // SVG internals are drawing instructions, not things a test targets: the svg is one leaf.
+      if (isHtml) walk(c, i, `${xp}/${seg}`, depth + 1);
+      leafEnd.push(leaves.length);
+    }
+  };
+  const body = document.body;
+  if (!body) return '[]';
+  els.push(body); xps.push('/html/body[1]'); parents.push(-1); depths.push(0); sibIndex.push(1);
+  leafStart.push(0);
+  walk(body, 0, '/html/body[1]', 1);
+  leafEnd.splice(0, 0, leaves.length);  // body's range closes last; it was pushed first
+
+  const roleOf = (el) => {
+    const explicit = (el.getAttribute('role') || '').trim().split(/\s+/)[0];
+    if (explicit) return explicit;
+    const t = el.localName;
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    switch (t) {
+      case 'a': case 'area': return el.hasAttribute('href') ? 'link' : 'generic';
+      case 'button': case 'summary': return 'button';
+      case 'input':
+        if (['button', 'submit', 'reset', 'image'].includes(type)) return 'button';
+        if (type === 'checkbox') return 'checkbox';
+        if (type === 'radio') return 'radio';
+        if (type === 'range') return 'slider';
+        if (type === 'number') return 'spinbutton';
+        if (type === 'search') return 'searchbox';
+        if (type === 'hidden') return 'none';
+        return el.hasAttribute('list') ? 'combobox' : 'textbox';
+      case 'select': return (el.multiple || el.size > 1) ? 'listbox' : 'combobox';
+      case 'textarea': return 'textbox';
+      case 'h1': case 'h2': case 'h3': case 'h4': case 'h5': case 'h6': return 'heading';
+      case 'img': return el.getAttribute('alt') === '' ? 'presentation' : 'img';
+      case 'nav': return 'navigation';
+      case 'ul': case 'ol': case 'menu': return 'list';
+      case 'li': return 'listitem';
+      case 'table': return 'table';
+      case 'tr': return 'row';
+      case 'td': return 'cell';
+      case 'th': return 'columnheader';
+      case 'form': return 'form';
+      case 'dialog': return 'dialog';
+      case 'main': return 'main';
+      case 'header': return 'banner';
+      case 'footer': return 'contentinfo';
+      case 'aside': return 'complementary';
+      case 'option': return 'option';
+      case 'p': return 'paragraph';
+      case 'label': return 'label';
+      default: return 'generic';
+    }
+  };
+  const labelOf = (el) => {
+    if (el.labels && el.labels.length) return norm(Array.from(el.labels).map((l) => l.textContent).join(' '));
+    return '';
+  };
+  const accName = (el, role, label, text) => {
+    const aria = norm(el.getAttribute('aria-label'));
+    if (aria) return aria;
+    const by = el.getAttribute('aria-labelledby');
+    if (by) {
+      const s = norm(by.split(/\s+/).map((id) => {
+        const r = document.getElementById(id); return r ? r.textContent : '';
+      }).join(' '));
+      if (s) return s;
+    }
+    if (label) return label;
+    const t = el.localName;
+    if (t === 'img' || (t === 'input' && el.type === 'image')) return norm(el.getAttribute('alt'));
+    if (t === 'input' && ['button', 'submit', 'reset'].includes(el.type)) {
+      return norm(el.value) || (el.type === 'submit' ? 'Submit' : el.type === 'reset' ? 'Reset' : '');
+    }
+    if (['button', 'link', 'heading', 'cell', 'columnheader', 'tab', 'menuitem', 'option', 'listitem',
+         'checkbox', 'radio', 'switch'].includes(role)) {
+      if (text) return text;
+    }
+    return norm(el.getAttribute('title')) || norm(el.getAttribute('placeholder'));
+  };
+  const smallAttrs = (el) => ({
+    tag: el.localName,
+    id: el.getAttribute('id') || '',
+    classes: norm(el.getAttribute('class')).split(' ').filter(Boolean),
+  });
+  const describe = (i) => {
+    const el = els[i];
+    const tag = el.localName;
+    const text = cap(norm(el.textContent), 200);
+    const role = roleOf(el);
+    const label = cap(labelOf(el), 200);
+    const testIds = {};
+    for (const a of TEST_ATTRS) { const v = el.getAttribute(a); if (v !== null) testIds[a] = v; }
+    const path = [];
+    for (let p = parents[i], n = 0; p >= 0 && n < 6; p = parents[p], n++) {
+      const d = smallAttrs(els[p]); d.index = sibIndex[p]; path.unshift(d);
+    }
+    const near = [];
+    for (let k = Math.max(0, leafStart[i] - 3); k < leafStart[i]; k++) near.push(cap(leaves[k], 80));
+    for (let k = leafEnd[i]; k < Math.min(leaves.length, leafEnd[i] + 3); k++) near.push(cap(leaves[k], 80));
+    const r = el.getBoundingClientRect();
+    let visible = r.width > 0 && r.height > 0;
+    if (visible && el.checkVisibility) {
+      visible = el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
+    }
+    let enabled = true;
+    try { enabled = !el.matches(':disabled'); } catch (e) { enabled = true; }
+    if (el.getAttribute('aria-disabled') === 'true') enabled = false;
+    return {
+      index: i, tag, id: el.getAttribute('id') || '', name: el.getAttribute('name') || '',
+      classes: norm(el.getAttribute('class')).split(' ').filter(Boolean),
+      text, own_text: cap(ownText(el), 200), role, accessible_name: cap(accName(el, role, label, text), 200),
+      label, placeholder: el.getAttribute('placeholder') || '', href: el.getAttribute('href') || '',
+      alt: el.getAttribute('alt') || '', title: el.getAttribute('title') || '',
+      type: (el.getAttribute('type') || '').toLowerCase(), test_ids: testIds, xpath: xps[i], path,
+      neighbor_texts: near,
+      rect: {x: Math.round(r.x), y: Math.round(r.y + window.scrollY), w: Math.round(r.width), h: Math.round(r.height)},
+      visible, enabled, depth: depths[i],
+    };
+  };
+  if (args.target) {
+    const i = els.indexOf(args.target);
+    if (i < 0) return 'null';
+    return JSON.stringify(describe(i));
+  }
+  const out = new Array(els.length);
+  for (let i = 0; i < els.length; i++) out[i] = describe(i);
+  return JSON.stringify(out);
+}
+"""
+
+
+def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, timeout_ms: int = 0) -> dict:
+    """Fingerprint one element (taken after a step succeeded, so no settling by default).
+
+    Raises ValueError when the element is not (or no longer) in the page's document.
+    """
+    raw = page.evaluate(
+        FINGERPRINT_JS, {"target": element_handle, "quietMs": quiet_ms, "timeoutMs": timeout_ms}
+    )
+    data = json.loads(raw)
+    if data is None:
+        raise ValueError("element is not attached to the page's document")
+    return data
+
+
+def capture_candidates(page: Any, *, quiet_ms: int = 150, timeout_ms: int = 3000) -> list[dict]:
+    """Fingerprint every element of the page, after it has been quiet for `quiet_ms`.
+
+    `quiet_ms=0` skips the wait (the benchmark does, after `set_content` has returned).
+    """
+    raw = page.evaluate(FINGERPRINT_JS, {"target": None, "quietMs": quiet_ms, "timeoutMs": timeout_ms})
+    return json.loads(raw)
