@@ -7,12 +7,16 @@ storage and the channel layer, the benchmarks and engine tests implement them in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 TestStatus = Literal["passed", "failed", "healed", "skipped", "error"]
 StepOutcome = Literal["passed", "failed", "healed", "skipped", "error"]
 Node = Literal["analyze_app", "execute_test", "self_heal", "report"]
+RunStatus = Literal["running", "passed", "failed", "error", "cancelled"]
+
+# Bumped when RunState's JSON shape changes incompatibly; from_dict refuses newer versions.
+RUN_STATE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -24,9 +28,32 @@ class StepSpec:
     target: str | None = None
     value: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | str) -> StepSpec:
+        """Accepts what the API stores: a plain string or {"text"} / {"action", "target", "value"}."""
+        if isinstance(data, str):
+            return cls(text=data)
+        return cls(
+            text=data.get("text"),
+            action=data.get("action"),
+            target=data.get("target"),
+            value=None if data.get("value") is None else str(data.get("value")),
+        )
+
+    def describe(self) -> str:
+        """How the step reads to a person, for logs and error messages."""
+        if self.text:
+            return self.text
+        return " ".join(str(p) for p in (self.action, self.target, self.value) if p)
+
 
 @dataclass(frozen=True)
 class TestSpec:
+    __test__ = False  # not a pytest test class
+
     test_id: str
     name: str
     steps: list[StepSpec]
@@ -64,11 +91,23 @@ class StepResult:
     error: str | None = None
     screenshot_url: str | None = None
     logs: list[dict[str, Any]] = field(default_factory=list)
+    # Set when the healer ran: {"healed", "original_target", "locator", "score", "runner_up_score",
+    # "reason", "top": [top three candidates with "score"]}; on abstain the step fails with this kept.
     heal: dict[str, Any] | None = None
+    url: str | None = None  # page URL after the step
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StepResult:
+        return cls(**{k: data[k] for k in _field_names(cls) if k in data})
 
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest test class
+
     test_id: str
     name: str
     status: TestStatus
@@ -77,6 +116,16 @@ class TestResult:
     error: str | None = None
     steps: list[StepResult] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["steps"] = [step.to_dict() for step in self.steps]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestResult:
+        values = {k: data[k] for k in _field_names(cls) if k in data and k != "steps"}
+        return cls(**values, steps=[StepResult.from_dict(s) for s in data.get("steps", [])])
+
 
 @dataclass
 class RunState:
@@ -84,6 +133,8 @@ class RunState:
 
     `position` names the next thing to do: the test index and, inside it, the next step index.
     `browser_state` is Playwright's storage_state (cookies and local storage) plus the page URL.
+    `current` is the test in progress (its steps so far) or None between tests.
+    `node` is the graph node that produced this state; `status` the run's status so far.
     """
 
     results: list[TestResult] = field(default_factory=list)
@@ -93,11 +144,70 @@ class RunState:
     current: TestResult | None = None
     browser_state: dict[str, Any] | None = None
     url: str | None = None
+    node: Node | None = None
+    status: RunStatus = "running"
+    app_title: str | None = None
+    elapsed_ms: int = 0  # run time spent before this state, so resumed runs report the whole duration
 
-    def to_dict(self) -> dict[str, Any]: ...  # implemented by the engine (serialisation lives in one place)
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (only str/int/float/bool/None/list/dict inside)."""
+        return {
+            "version": RUN_STATE_VERSION,
+            "results": [r.to_dict() for r in self.results],
+            "test_index": self.test_index,
+            "step_index": self.step_index,
+            "attempt": self.attempt,
+            "current": None if self.current is None else self.current.to_dict(),
+            "browser_state": self.browser_state,
+            "url": self.url,
+            "node": self.node,
+            "status": self.status,
+            "app_title": self.app_title,
+            "elapsed_ms": self.elapsed_ms,
+        }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunState: ...
+    def from_dict(cls, data: dict[str, Any]) -> RunState:
+        version = data.get("version", RUN_STATE_VERSION)
+        if version > RUN_STATE_VERSION:
+            raise ValueError(f"run state version {version} is newer than this engine understands")
+        current = data.get("current")
+        return cls(
+            results=[TestResult.from_dict(r) for r in data.get("results", [])],
+            test_index=int(data.get("test_index", 0)),
+            step_index=int(data.get("step_index", 0)),
+            attempt=int(data.get("attempt", 1)),
+            current=None if current is None else TestResult.from_dict(current),
+            browser_state=data.get("browser_state"),
+            url=data.get("url"),
+            node=data.get("node"),
+            status=data.get("status", "running"),
+            app_title=data.get("app_title"),
+            elapsed_ms=int(data.get("elapsed_ms", 0)),
+        )
+
+
+@dataclass
+class RunOutcome:
+    """What `Engine.execute` returns: the run's verdict, its counts, and the final state."""
+
+    status: RunStatus  # passed | failed | error | cancelled
+    passed: int
+    failed: int
+    healed: int
+    errored: int
+    skipped: int
+    duration_seconds: float
+    state: RunState
+    error: str | None = None
+
+    @property
+    def results(self) -> list[TestResult]:
+        return self.state.results
+
+
+def _field_names(cls: type) -> list[str]:
+    return list(cls.__dataclass_fields__)
 
 
 class EventSink(Protocol):
@@ -107,6 +217,9 @@ class EventSink(Protocol):
 
 
 class CheckpointStore(Protocol):
+    """Called after every node and every step. The engine keeps mutating `state` afterwards, so a store
+    must copy it now (`state.to_dict()`), not keep the object."""
+
     def save(self, *, node: Node, state: RunState) -> None: ...
 
 
