@@ -238,3 +238,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("ARGUS_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Plans (limits per plan; None means unlimited). Changed only by Stripe webhooks. -------------
+ARGUS_PLANS = {
+    "free": {"projects": 3, "members": 5, "runs_per_month": 500, "concurrent_runs": 2, "streams": 10},
+    "team": {"projects": 25, "members": 50, "runs_per_month": 10_000, "concurrent_runs": 10, "streams": 10},
+    "enterprise": {"projects": None, "members": None, "runs_per_month": None, "concurrent_runs": 50, "streams": 50},
+}

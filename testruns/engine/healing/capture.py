@@ -63,7 +63,7 @@ async (args) => {
       if (own) leaves.push(own);
       // SVG internals are drawing instructions, not things a test targets: the svg is one leaf.
       if (isHtml) walk(c, i, `${xp}/${seg}`, depth + 1);
-      leafEnd.push(leaves.length);
+      leafEnd[i] = leaves.length;
     }
   };
   const body = document.body;
@@ -71,7 +71,7 @@ async (args) => {
   els.push(body); xps.push('/html/body[1]'); parents.push(-1); depths.push(0); sibIndex.push(1);
   leafStart.push(0);
   walk(body, 0, '/html/body[1]', 1);
-  leafEnd.splice(0, 0, leaves.length);  // body's range closes last; it was pushed first
+  leafEnd[0] = leaves.length;
 
   const roleOf = (el) => {
     const explicit = (el.getAttribute('role') || '').trim().split(/\s+/)[0];
