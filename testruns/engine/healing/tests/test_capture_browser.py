@@ -1,0 +1,69 @@
+"""Fingerprints captured from a page served on 127.0.0.1 in a real Chromium, then healed after a change."""
+
+from __future__ import annotations
+
+import pytest
+
+from testruns.engine.healing import capture_candidates, fingerprint_element, heal
+
+BEFORE = """<!doctype html><html><head><title>Shop</title><style>.gone{display:none}</style></head><body>
+<nav><a href="/">Home</a><a href="/cart">Cart</a></nav>
+<main><form id="login">
+  <h1>Sign in</h1>
+  <label for="email">Email</label><input id="email" name="email" type="email" placeholder="you@example.com">
+  <label>Password <input id="pw" name="password" type="password"></label>
+  <button id="login-submit" class="btn css-1q2w3e4" data-testid="login" type="submit">Sign in</button>
+  <button class="gone">Hidden</button>
+</form></main></body></html>"""
+
+# A redesign: the button's id renamed, classes re-hashed, wrapped in a new div; a new
+# look-alike "Sign in with SSO" button is added beside it; late content appears after 200 ms.
+AFTER = """<!doctype html><html><head><title>Shop</title></head><body>
+<nav><a href="/">Home</a><a href="/cart">Cart</a></nav>
+<main><form id="login">
+  <h1>Sign in</h1>
+  <label for="email">Email</label><input id="email" name="email" type="email" placeholder="you@example.com">
+  <label>Password <input id="pw" name="password" type="password"></label>
+  <div class="actions"><button id="signin" class="btn css-9x8y7z6" data-testid="login" type="submit">Sign in</button>
+  <button type="button" class="btn css-9x8y7z6">Sign in with SSO</button></div>
+</form></main>
+<script>setTimeout(() => { const p = document.createElement('p'); p.id = 'late'; p.textContent = 'Welcome';
+document.body.appendChild(p); }, 200);</script>
+</body></html>"""
+
+
+@pytest.mark.browser
+def test_real_fingerprints_heal_after_a_redesign(healing_browser, healing_site) -> None:
+    base, pages = healing_site
+    pages.html["/login"] = BEFORE
+    page = healing_browser.new_page()
+    try:
+        page.goto(f"{base}/login")
+        old = fingerprint_element(page, page.query_selector("#login-submit"))
+        assert old["tag"] == "button" and old["id"] == "login-submit" and old["role"] == "button"
+        assert old["accessible_name"] == "Sign in" and old["test_ids"] == {"data-testid": "login"}
+        assert old["classes"] == ["btn", "css-1q2w3e4"] and old["type"] == "submit"
+        assert old["xpath"] == "/html/body[1]/main[1]/form[1]/button[1]"
+        assert [p["tag"] for p in old["path"]] == ["body", "main", "form"]
+        assert "Password" in old["neighbor_texts"] and old["visible"] and old["enabled"]
+        email = fingerprint_element(page, page.query_selector("#email"))
+        assert email["label"] == "Email" and email["accessible_name"] == "Email"
+        assert email["placeholder"] == "you@example.com" and email["role"] == "textbox"
+        hidden = fingerprint_element(page, page.query_selector(".gone"))
+        assert hidden["visible"] is False
+
+        pages.html["/login"] = AFTER
+        page.goto(f"{base}/login", wait_until="commit")
+        candidates = capture_candidates(page, quiet_ms=300, timeout_ms=3000)
+        # The wait for a settled page saw the late paragraph.
+        assert any(c["id"] == "late" for c in candidates)
+        decision = heal(old, candidates)
+        assert decision.healed, decision.reason
+        assert decision.chosen["id"] == "signin"
+        assert page.locator(decision.locator).count() == 1
+        assert page.locator(decision.locator).get_attribute("id") == "signin"
+        # Every guess shown carries a selector that really resolves to one element.
+        for guess in decision.top:
+            assert page.locator(guess["locator"]).count() == 1
+    finally:
+        page.close()
