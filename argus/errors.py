@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_default_handler
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +138,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(error_body(404, "Not found", code="not_found"), status=404)
     if isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
+    # Imported here: rest_framework.views loads the authentication classes while it is imported, and
+    # they (through services) import this module, so a module-level import would be circular.
+    from rest_framework.views import exception_handler as drf_default_handler
+
     response = drf_default_handler(exc, context)
     if response is None:
         logger.exception("Unhandled error in API view", exc_info=exc)

@@ -215,6 +215,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "2.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Rate limiting / OpenAPI area: the shared error responses and headers of every /api/v1/ operation.
+    "DEFAULT_GENERATOR_CLASS": "argus.openapi.ArgusSchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "argus.openapi.postprocess_schema",
+    ],
 }
 
 # --- Rate limits (the reference's categories; "limit/window_seconds") -----------------------------
