@@ -1,0 +1,74 @@
+"""The run event log: store first, then tell live listeners.
+
+Convention for streaming (testruns/streaming/ consumes this):
+- Every event is a `RunEvent` row with a per-run `seq` (1, 2, 3, ... without gaps once committed); the
+  seq is the SSE `id`.
+- After the row is committed, `{"type": "run.event", "seq": n}` is sent to the channel-layer group
+  `run_group_name(run_id)` == "run_<run_id>" (the run's UUID with dashes, as str(uuid)). The message
+  carries only the seq: listeners read rows with `selectors.events_after`, so a lost or reordered push
+  never loses or reorders an event, it only delays it until the next push or poll.
+- A failed push is logged and ignored: the stored event is the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from testruns.models import Run, RunEvent
+
+logger = logging.getLogger(__name__)
+
+EVENT_MESSAGE_TYPE = "run.event"
+
+
+def run_group_name(run_id: UUID | str) -> str:
+    return f"run_{run_id}"
+
+
+def append_event(*, run_id: UUID | str, kind: str, data: dict[str, Any], key: str | None = None) -> RunEvent:
+    """Store the next event of a run and push its seq to listeners once committed.
+
+    The seq comes from `Run.event_seq`, incremented by an UPDATE that holds the run's row lock until
+    commit, so concurrent writers (two workers, a re-delivered task, the API) get distinct, gap-free
+    numbers. With `key`, an event already stored under that key is returned instead of stored twice.
+    """
+    with transaction.atomic():
+        if key is not None:
+            # Take the row lock first so the existence check and the insert are one step per run.
+            Run.objects.select_for_update().filter(id=run_id).values_list("id", flat=True).first()
+            existing = RunEvent.objects.filter(run_id=run_id, key=key).first()
+            if existing is not None:
+                return existing
+        updated = Run.objects.filter(id=run_id).update(event_seq=F("event_seq") + 1)
+        if not updated:
+            raise Run.DoesNotExist(f"Run {run_id} does not exist")
+        seq = Run.objects.filter(id=run_id).values_list("event_seq", flat=True).get()
+        try:
+            with transaction.atomic():
+                event = RunEvent.objects.create(run_id=run_id, seq=seq, kind=kind, data=data, key=key)
+        except IntegrityError:
+            # Only a racing writer with the same key can get here (the seq is ours under the lock).
+            existing = RunEvent.objects.filter(run_id=run_id, key=key).first() if key else None
+            if existing is None:
+                raise
+            return existing
+        transaction.on_commit(lambda: push_event(run_id=run_id, seq=seq))
+    return event
+
+
+def push_event(*, run_id: UUID | str, seq: int) -> None:
+    """Tell the run's group that event `seq` is stored. Never raises: listeners also poll the table."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(run_group_name(run_id), {"type": EVENT_MESSAGE_TYPE, "seq": seq})
+    except Exception:
+        logger.warning("Could not push event %s of run %s to the channel layer", seq, run_id, exc_info=True)
