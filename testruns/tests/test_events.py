@@ -1,8 +1,8 @@
 import threading
 
 import pytest
-from channels.layers import get_channel_layer
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.db import connection
 
 from testruns.events import append_event, run_group_name
