@@ -4,7 +4,8 @@ A view lists, per HTTP method, the least role a member needs and the API-key sco
 
     access = {"GET": Need(Role.VIEWER, "read"), "DELETE": Need(Role.OWNER, "admin")}
 
-`DeclaredScopes` (a DRF permission) refuses an API key without the scope before any lookup;
+`DeclaredScopes` (a DRF permission, from accounts.permissions) refuses an API key without the scope
+before any lookup (a `Need` with no scopes is for people only);
 `organization_access()` finds the organization as the caller may see it (404 otherwise) and checks
 the role (403). An API key counts as an admin of its own organization, never as its owner, and sees
 no other organization.
@@ -15,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.permissions import DeclaredScopes, declared_need
 from apikeys.models import APIKey
 from argus.errors import Forbidden, NotFound
 from organizations.models import Membership, Organization
@@ -26,6 +27,17 @@ from organizations.roles import Role, role_at_least
 from organizations.selectors import active_membership
 
 API_KEY_ROLE = Role.ADMIN
+
+__all__ = [
+    "API_KEY_ROLE",
+    "Access",
+    "DeclaredScopes",
+    "Need",
+    "OrganizationScopedView",
+    "declared_need",
+    "organization_access",
+    "request_api_key",
+]
 
 
 @dataclass(frozen=True)
@@ -48,24 +60,6 @@ class Access:
 
 def request_api_key(request: Request) -> APIKey | None:
     return request.auth if isinstance(request.auth, APIKey) else None
-
-
-def declared_need(request: Request, view: APIView) -> Need | None:
-    return getattr(view, "access", {}).get(request.method)
-
-
-class DeclaredScopes(BasePermission):
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.user is None:
-            return False
-        key = request_api_key(request)
-        need = declared_need(request, view)
-        if key is None or need is None:
-            return True
-        if not any(scope in key.scopes for scope in need.scopes):
-            wanted = " or ".join(f"'{s}'" for s in need.scopes) or "a user's"
-            raise Forbidden(f"This API key lacks the {wanted} scope", code="insufficient_scope")
-        return True
 
 
 def organization_access(request: Request, organization_id: UUID | str, *, need: Need) -> Access:

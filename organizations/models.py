@@ -60,9 +60,7 @@ class Membership(models.Model):
     email = models.EmailField(max_length=254)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    invited_by = models.ForeignKey(
-        UserProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    invited_by = models.ForeignKey(UserProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     invited_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -84,10 +82,18 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """The single-use token sent to an invited email; only its hash is kept."""
+    """The single-use token sent to an invited email; only its hash is kept.
+
+    It names its organization and email itself so that it outlives a revoked (deleted) pending member:
+    accepting a revoked or superseded token then says so instead of "not found".
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    email = models.EmailField(max_length=254)
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -98,4 +104,4 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Invitation for {self.membership_id}"
+        return f"Invitation of {self.email} to {self.organization_id}"
