@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so X-RateLimit-* reaches every /api/ response, whichever layer produced it.
+    "argus.ratelimit.http.RateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,6 +207,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "argus.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["argus.ratelimit.http.RateLimitThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -232,6 +235,14 @@ ARGUS_RATE_LIMITS = {
 }
 ARGUS_STREAM_CONCURRENCY = env_int("ARGUS_STREAM_CONCURRENCY", 10)
 ARGUS_RATE_LIMIT_ENABLED = env_bool("ARGUS_RATE_LIMIT_ENABLED", True)
+# Rate limiting area: the cache alias holding counters and stream slots (Redis when REDIS_URL), how
+# long a stream slot survives without a heartbeat, and how many reverse proxies in front of Argus add
+# X-Forwarded-For (0: the client address is REMOTE_ADDR and X-Forwarded-For is ignored).
+ARGUS_RATE_LIMIT_CACHE = env("ARGUS_RATE_LIMIT_CACHE", "default")
+ARGUS_STREAM_SLOT_TTL = env_int("ARGUS_STREAM_SLOT_TTL", 60)
+ARGUS_TRUSTED_PROXY_COUNT = env_int("ARGUS_TRUSTED_PROXY_COUNT", 0)
+# Routes /bench/bare (a DRF view with no authentication, permission or throttle) for bench/api_bench.py.
+ARGUS_BENCH_ROUTES = env_bool("ARGUS_BENCH_ROUTES", False)
 
 # --- Execution ------------------------------------------------------------------------------------
 ARGUS_CHROMIUM_PATH = env("ARGUS_CHROMIUM_PATH")  # empty: looked up (see testruns/engine/browser.py)

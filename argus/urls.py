@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
@@ -10,6 +11,7 @@ from argus.views import jwks
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("organizations.api.urls")),
+    path("", include("organizations.billing.api.urls")),
     path("", include("apikeys.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("notifications.api.urls")),
@@ -23,6 +25,11 @@ urlpatterns = [
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.ARGUS_BENCH_ROUTES:
+    from argus.benchviews import BareView
+
+    urlpatterns.append(path("bench/bare", BareView.as_view(), name="bench-bare"))
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
