@@ -7,6 +7,7 @@ Distributed mode: set DATABASE_URL and REDIS_URL and every piece moves to Postgr
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "argus",
     "accounts",
     "organizations",
+    "organizations.billing",
     "apikeys",
     "projects",
     "notifications",
@@ -225,6 +227,12 @@ SPECTACULAR_SETTINGS = {
         "argus.openapi.postprocess_schema",
     ],
 }
+# Organizations area: one name per role choice set, so the schema has RoleEnum and InvitableRoleEnum
+# instead of generated hash-suffixed names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "RoleEnum": "organizations.roles.Role",
+    "InvitableRoleEnum": "organizations.api.serializers.INVITABLE_ROLES",
+}
 
 # --- Rate limits (the reference's categories; "limit/window_seconds") -----------------------------
 ARGUS_RATE_LIMITS = {
@@ -261,4 +269,67 @@ ARGUS_PLANS = {
     "free": {"projects": 3, "members": 5, "runs_per_month": 500, "concurrent_runs": 2, "streams": 10},
     "team": {"projects": 25, "members": 50, "runs_per_month": 10_000, "concurrent_runs": 10, "streams": 10},
     "enterprise": {"projects": None, "members": None, "runs_per_month": None, "concurrent_runs": 50, "streams": 50},
+}
+
+# --- Billing: Stripe and AI budgets (organizations/billing) ---------------------------------------
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Where the stripe library sends API calls; tests point it at a local server that speaks Stripe's API.
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+# Seconds a webhook signature stays acceptable (Stripe's own default tolerance).
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+# One recurring Stripe price per paid plan; the webhook maps a subscription's price back to its plan.
+STRIPE_PRICE_IDS = {
+    "team": env("STRIPE_PRICE_TEAM"),
+    "enterprise": env("STRIPE_PRICE_ENTERPRISE"),
+}
+# Where Stripe sends the browser back when the caller gives no URL.
+STRIPE_DEFAULT_RETURN_URL = env("STRIPE_DEFAULT_RETURN_URL", PUBLIC_URL + "/")
+# US dollars per million tokens, per provider and model. A model matches its longest key prefix
+# ("claude-sonnet-4" prices "claude-sonnet-4-20250514"); "*" prices a provider's unlisted models.
+# "*" is priced high on purpose: an unknown model should reach the budget early, never run free.
+# ARGUS_AI_PRICING (JSON of the same shape) replaces the table.
+ARGUS_AI_PRICING = json.loads(env("ARGUS_AI_PRICING") or "null") or {
+    "anthropic": {
+        "claude-opus-4": {"input": "15.00", "output": "75.00"},
+        "claude-sonnet-4": {"input": "3.00", "output": "15.00"},
+        "claude-3-7-sonnet": {"input": "3.00", "output": "15.00"},
+        "claude-3-5-sonnet": {"input": "3.00", "output": "15.00"},
+        "claude-haiku-4": {"input": "1.00", "output": "5.00"},
+        "claude-3-5-haiku": {"input": "0.80", "output": "4.00"},
+        "claude-3-haiku": {"input": "0.25", "output": "1.25"},
+        "*": {"input": "15.00", "output": "75.00"},
+    },
+    "openai": {
+        "gpt-4o-mini": {"input": "0.15", "output": "0.60"},
+        "gpt-4o": {"input": "2.50", "output": "10.00"},
+        "*": {"input": "10.00", "output": "30.00"},
+    },
+}
+
+# --- Notifications --------------------------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402  (kept inside the notifications block)
+
+# Channel secrets are encrypted with a Fernet key derived from ARGUS_ENCRYPTION_KEY (else SECRET_KEY);
+# keys listed in ARGUS_ENCRYPTION_KEYS_PREVIOUS (comma-separated) still decrypt, for key rotation.
+ARGUS_ENCRYPTION_KEY = env("ARGUS_ENCRYPTION_KEY")
+ARGUS_ENCRYPTION_KEYS_PREVIOUS = [k for k in env("ARGUS_ENCRYPTION_KEYS_PREVIOUS").split(",") if k]
+# Webhook and Slack URLs reaching loopback/private/link-local/metadata addresses are refused unless
+# allowed: all of them (self-hosted intranets, tests) or only the listed networks (CIDRs).
+ARGUS_NOTIFICATIONS_ALLOW_PRIVATE_ADDRESSES = env_bool("ARGUS_NOTIFICATIONS_ALLOW_PRIVATE_ADDRESSES", False)
+ARGUS_NOTIFICATIONS_ALLOWED_NETWORKS = [n for n in env("ARGUS_NOTIFICATIONS_ALLOWED_NETWORKS").split(",") if n]
+ARGUS_NOTIFICATIONS_HTTP_TIMEOUT = env_float("ARGUS_NOTIFICATIONS_HTTP_TIMEOUT", 10.0)
+ARGUS_NOTIFICATIONS_MAX_ATTEMPTS = env_int("ARGUS_NOTIFICATIONS_MAX_ATTEMPTS", 6)
+ARGUS_NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("ARGUS_NOTIFICATIONS_RETRY_BASE_SECONDS", 30)
+ARGUS_DIGEST_WEEKDAY = env("ARGUS_DIGEST_WEEKDAY", "mon")
+ARGUS_DIGEST_HOUR_UTC = env_int("ARGUS_DIGEST_HOUR_UTC", 8)
+CELERY_BEAT_SCHEDULE["notifications-weekly-digest"] = {
+    "task": "notifications.tasks.send_weekly_digests",
+    "schedule": crontab(day_of_week=ARGUS_DIGEST_WEEKDAY, hour=ARGUS_DIGEST_HOUR_UTC, minute=0),
+}
+# Re-enqueues deliveries whose retry was lost with a worker (a broker without durable ETAs).
+CELERY_BEAT_SCHEDULE["notifications-resume-deliveries"] = {
+    "task": "notifications.tasks.resume_stalled_deliveries",
+    "schedule": 300.0,
 }

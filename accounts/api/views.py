@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,12 +8,13 @@ from rest_framework.views import APIView
 from accounts.api.serializers import NotificationPreferencesSerializer, ProfileSerializer, ProfileUpdateSerializer
 from accounts.permissions import DeclaredScopes, Scopes
 from accounts.services import profile_update, profile_update_preferences
+from argus.openapi import error_response, error_responses
 
 ERRORS = {
-    401: OpenApiResponse(description="Missing, invalid or expired credentials"),
-    403: OpenApiResponse(description="An API key without the needed scope, or an API key where a person is needed"),
+    401: error_response(401),
+    403: error_response(403, "An API key without the needed scope, or an API key where a person is needed"),
 }
-VALIDATION = {422: OpenApiResponse(description="Validation error; `errors` maps each field to its messages")}
+VALIDATION = error_responses(422)
 
 
 class MeView(APIView):

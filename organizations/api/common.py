@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 
+from argus.openapi import error_response
 from organizations.access import API_KEY_ROLE, request_api_key
 from organizations.models import Organization
 from organizations.selectors import memberships_of_profile, organization_get
@@ -32,14 +33,15 @@ def callers_organizations(request: Request) -> list[RoleInOrganization]:
     ]
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "A business rule refused the request (the detail says which)",
-        401: "Missing, invalid, expired or revoked credentials",
-        403: "The role or the API key's scopes do not allow this, or a plan limit is reached",
-        404: "No such object in an organization the caller belongs to",
-        409: "The request conflicts with the current state",
-        422: "Validation error; `errors` maps each field to its messages",
-        502: "An email could not be sent; nothing was changed",
-    }
-    return {code: OpenApiResponse(description=descriptions[code]) for code in codes}
+# Descriptions particular to these endpoints; the rest are argus.openapi's standard ones.
+DESCRIPTIONS = {
+    400: "A business rule refused the request (the detail and `code` say which)",
+    403: "The role or the API key's scopes do not allow this, or a plan limit is reached",
+    404: "No such object in an organization the caller belongs to",
+    502: "An email could not be sent; nothing was changed",
+}
+
+
+def errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    """The error responses of an operation, all in the one error shape."""
+    return {status: error_response(status, DESCRIPTIONS.get(status)) for status in statuses}

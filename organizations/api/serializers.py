@@ -12,7 +12,7 @@ from organizations.roles import Role
 
 # A DNS name: labels of letters, digits and inner hyphens, with a dot-separated top-level label.
 HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.[a-z]{2,63}$")
-INVITABLE_ROLES = [Role.ADMIN, Role.MEMBER, Role.VIEWER]
+INVITABLE_ROLES = [(role.value, role.label) for role in (Role.ADMIN, Role.MEMBER, Role.VIEWER)]
 # Billing owns these: they change only through Stripe webhooks.
 BILLING_FIELDS = ("plan", "stripe_customer_id", "stripe_subscription_id")
 
