@@ -1,0 +1,577 @@
+"""Runs parsed steps on one page: resolve the target, act, settle, check; every wait bounded and sliced.
+
+Every wait is cut into slices of at most SLICE_MS so that a cancelled run stops within about half a
+second, even in the middle of a ten-second wait for text that never comes.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urljoin
+
+from playwright.sync_api import BrowserContext, ElementHandle, Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from .interfaces import CancelToken
+from .steps import ParsedStep, Target
+
+SLICE_MS = 500
+SETTLE_MAX_S = 3.0  # after an action, wait at most this long for a navigation it started to load
+NETWORK_QUIET_MAX_S = 0.5  # ...and at most this long for the requests it started to finish
+# Long-lived connections never "finish"; waiting for them would cost every step the full bound.
+_UNTRACKED_RESOURCES = {"websocket", "eventsource", "media", "manifest"}
+T = TypeVar("T")
+
+_POLL_JS = "([s, c, a]) => window.__argus ? window.__argus.poll(s, c, a) : null"
+_RESOLVE_JS = (
+    "s => { if (!window.__argus) return null; const r = window.__argus.resolve(s); "
+    "return r.el || (r.status === 'ambiguous' ? r : null); }"
+)
+_DIAG_JS = "s => { if (!window.__argus) return {status: 'none'}; const r = window.__argus.resolve(s); if (r.el) { r.state = window.__argus.state(r.el); r.found = window.__argus.describe(r.el); delete r.el; } return r; }"  # noqa: E501
+_SNAPSHOT_JS = (
+    "() => new Promise(r => setTimeout(() => r(window.__argus ? window.__argus.snapshot() : "
+    "{ready: document.readyState, url: location.href, origin: location.origin, localStorage: []}), 0))"
+)
+
+
+class Cancelled(Exception):
+    """The run was cancelled; unwinds out of whatever the step was waiting for."""
+
+
+class StepFailure(Exception):
+    """A step did not pass. kind "failed": the app misbehaved; kind "error": our infrastructure did."""
+
+    def __init__(self, message: str, *, kind: str = "failed", details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.details = details or {}
+
+
+class TargetNotFound(StepFailure):
+    """The step's target resolves to nothing (or to several things): the case self-healing is for."""
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return any(
+        marker in text
+        for marker in (
+            "Target crashed",
+            "Target page, context or browser has been closed",
+            "Browser has been closed",
+            "browser has disconnected",
+            "Connection closed",
+        )
+    )
+
+
+class PageDriver:
+    """One test attempt's page, its listeners and the step verbs."""
+
+    def __init__(
+        self,
+        *,
+        context: BrowserContext,
+        page: Page,
+        app_url: str,
+        cancel: CancelToken,
+        step_timeout_ms: int,
+    ) -> None:
+        self.context = context
+        self.page = page
+        self.app_url = app_url if app_url.endswith("/") else app_url + "/"
+        self.cancel = cancel
+        self.step_timeout_s = step_timeout_ms / 1000
+        self.logs: list[dict[str, Any]] = []
+        self.crashed = False
+        self.last_snapshot: dict[str, Any] | None = None
+        self._inflight: set[Any] = set()
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self._log("error", f"uncaught exception: {exc}"))
+        page.on("request", self._on_request)
+        page.on("requestfinished", self._on_request_finished)
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+        page.on("crash", self._on_crash)
+
+    # --- listeners ---------------------------------------------------------------------------
+
+    def _log(self, level: str, message: str) -> None:
+        self.logs.append({"level": level, "message": message[:2000]})
+
+    def _on_console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self._log("error", f"console error: {msg.text}")
+
+    def _on_request(self, request: Any) -> None:
+        if request.resource_type not in _UNTRACKED_RESOURCES:
+            self._inflight.add(request)
+
+    def _on_request_finished(self, request: Any) -> None:
+        self._inflight.discard(request)
+
+    def _on_request_failed(self, request: Any) -> None:
+        self._inflight.discard(request)
+        failure = request.failure or "failed"
+        if failure != "net::ERR_ABORTED":  # aborted by the page itself (navigated away), not a failure
+            self._log("error", f"request failed: {request.method} {request.url} ({failure})")
+
+    def _on_response(self, response: Any) -> None:
+        if response.status >= 400:
+            self._log("error", f"{response.request.method} {response.url} -> HTTP {response.status}")
+
+    def _on_crash(self, _page: Any) -> None:
+        self.crashed = True
+        self._log("error", "the page crashed")
+
+    def drain_logs(self) -> list[dict[str, Any]]:
+        logs, self.logs = self.logs, []
+        return logs
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def check_cancel(self) -> None:
+        if self.cancel.is_cancelled():
+            raise Cancelled()
+
+    def _remaining_ms(self, deadline: float) -> int:
+        return max(1, int((deadline - time.monotonic()) * 1000))
+
+    def _sliced(self, fn: Callable[[int], T], deadline: float, *, what: str) -> T:
+        """Call fn(timeout_ms) in slices until it returns, the deadline passes, or the run is cancelled."""
+        while True:
+            self.check_cancel()
+            try:
+                return fn(min(SLICE_MS, self._remaining_ms(deadline)))
+            except PlaywrightTimeout as exc:
+                if time.monotonic() >= deadline:
+                    raise StepFailure(f"{what}: timed out after {self.step_timeout_s:g} s") from exc
+
+    def sleep(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while True:
+            self.check_cancel()
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            self.page.wait_for_timeout(min(SLICE_MS, left * 1000))
+
+    def url_for(self, value: str) -> str:
+        if "://" in value:
+            return value
+        return urljoin(self.app_url, value.lstrip("/")) if value.startswith("/") else urljoin(self.app_url, value)
+
+    # --- settling and state ------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any] | None:
+        try:
+            self.last_snapshot = self.page.evaluate(_SNAPSHOT_JS)
+        except PlaywrightError as exc:
+            if is_infrastructure_error(exc):
+                raise
+            self.last_snapshot = None  # the page was navigating; the next snapshot will see it
+        return self.last_snapshot
+
+    def settle(self, deadline: float | None = None) -> None:
+        """Let what an action started finish, cheaply: one round trip when the page is already quiet."""
+        now = time.monotonic()
+        end = min(deadline or now + SETTLE_MAX_S, now + SETTLE_MAX_S)
+        snap = self.snapshot()
+        while snap is None or snap.get("ready") != "complete":
+            self.check_cancel()
+            if time.monotonic() >= end:
+                break
+            try:
+                self.page.wait_for_load_state("load", timeout=min(SLICE_MS, self._remaining_ms(end)))
+            except PlaywrightTimeout:
+                pass
+            snap = self.snapshot()
+        if self._inflight:
+            quiet_end = min(end, time.monotonic() + NETWORK_QUIET_MAX_S)
+            while self._inflight and time.monotonic() < quiet_end:
+                self.check_cancel()
+                self.page.wait_for_timeout(10)
+            self.snapshot()
+
+    def browser_state(self) -> tuple[dict[str, Any], str | None]:
+        """Playwright storage_state for the context (cookies + this origin's local storage) and the URL."""
+        snap = self.last_snapshot or self.snapshot() or {}
+        origins = []
+        origin = snap.get("origin")
+        if origin and origin != "null":
+            origins.append({"origin": origin, "localStorage": snap.get("localStorage", [])})
+        return {"cookies": self.context.cookies(), "origins": origins}, snap.get("url") or self.page.url
+
+    # --- targets -----------------------------------------------------------------------------
+
+    def resolve(self, target: Target, action: str, deadline: float) -> ElementHandle:
+        if target.selector:
+            return self._resolve_selector(target, deadline)
+        spec = {**target.to_dict(), "action": action}
+        while True:
+            self.check_cancel()
+            try:
+                handle = self.page.wait_for_function(
+                    _RESOLVE_JS, arg=spec, timeout=min(SLICE_MS, self._remaining_ms(deadline))
+                )
+            except PlaywrightTimeout:
+                if time.monotonic() >= deadline:
+                    break
+                continue
+            element = handle.as_element()
+            if element is not None:
+                return element
+            raise self._not_found(target, handle.json_value())
+        raise self._not_found(target, self._diagnose(spec))
+
+    def _diagnose(self, spec: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.page.evaluate(_DIAG_JS, spec)
+        except PlaywrightError:
+            return {"status": "none"}
+
+    def _not_found(self, target: Target, info: dict[str, Any]) -> TargetNotFound:
+        if info.get("status") == "ambiguous":
+            shown = "; ".join(_describe(c) for c in info.get("candidates", []))
+            return TargetNotFound(
+                f'"{target.raw}" is ambiguous: {info.get("count")} visible elements match by {info.get("via")} '
+                f"({shown}). Name it more precisely, e.g. with its role (\"the {target.text} button\") or its "
+                f'position ("the first {target.text}")',
+                details={"resolution": info},
+            )
+        hidden = info.get("hidden")
+        why = f" ({hidden} match(es) exist but none is visible)" if hidden else ""
+        reason = info.get("reason")
+        return TargetNotFound(
+            f'no element matches "{target.raw}"{why}{": " + reason if reason else ""}; looked for a test id, '
+            f"label, placeholder, role and name, and visible text",
+            details={"resolution": info},
+        )
+
+    def _resolve_selector(self, target: Target, deadline: float) -> ElementHandle:
+        assert target.selector is not None
+        locator = self.page.locator(target.selector)
+        while True:
+            self.check_cancel()
+            try:
+                flags = locator.evaluate_all("els => els.map(e => window.__argus ? window.__argus.isVisible(e) : true)")
+            except PlaywrightError as exc:
+                if "selector" in str(exc).lower() and "parse" in str(exc).lower():
+                    raise StepFailure(f'"{target.selector}" is not a valid selector: {exc}') from exc
+                flags = []
+            visible = [i for i, v in enumerate(flags) if v]
+            if target.nth is not None and len(visible) > (target.nth if target.nth >= 0 else -target.nth - 1):
+                return locator.nth(visible[target.nth]).element_handle(timeout=SLICE_MS)
+            if len(visible) == 1:
+                return locator.nth(visible[0]).element_handle(timeout=SLICE_MS)
+            if len(visible) > 1 and target.nth is None:
+                raise TargetNotFound(
+                    f'selector "{target.selector}" matches {len(visible)} visible elements; make it unique',
+                    details={"resolution": {"status": "ambiguous", "count": len(visible)}},
+                )
+            if time.monotonic() >= deadline:
+                raise TargetNotFound(
+                    f'selector "{target.selector}" matches no visible element'
+                    + (f" ({len(flags)} hidden)" if flags else ""),
+                    details={"resolution": {"status": "none", "hidden": len(flags)}},
+                )
+            self.page.wait_for_timeout(min(100, self._remaining_ms(deadline)))
+
+    # --- steps -------------------------------------------------------------------------------
+
+    def run(self, step: ParsedStep, *, element: ElementHandle | None = None) -> ElementHandle | None:
+        """Run one step; returns the element it acted on or checked (for fingerprints), if any.
+
+        `element` skips resolution (the healer already found it).
+        """
+        deadline = time.monotonic() + self.step_timeout_s
+        action = step.action
+        handler = getattr(self, f"_do_{action}", None)
+        if handler is not None:
+            handler(step, deadline)
+            return None
+        if step.target is None:
+            raise StepFailure(f"{action} needs a target")
+        el = element or self.resolve(step.target, action, deadline)
+        if action.startswith("assert_"):
+            return self._assert_element(step, el, deadline)
+        self._act(step, el, deadline)
+        self.settle(deadline)
+        return el
+
+    def _act(self, step: ParsedStep, el: ElementHandle, deadline: float) -> None:
+        what = f'{step.action.replace("_", " ")} "{step.target_text()}"'
+        action, value = step.action, step.value or ""
+        if action == "fill":
+            self._sliced(lambda t: el.fill(value, timeout=t), deadline, what=what)
+        elif action == "clear":
+            self._sliced(lambda t: el.fill("", timeout=t), deadline, what=what)
+        elif action == "click":
+            self._sliced(lambda t: el.click(timeout=t), deadline, what=what)
+        elif action == "dblclick":
+            self._sliced(lambda t: el.dblclick(timeout=t), deadline, what=what)
+        elif action == "right_click":
+            self._sliced(lambda t: el.click(button="right", timeout=t), deadline, what=what)
+        elif action == "hover":
+            self._sliced(lambda t: el.hover(timeout=t), deadline, what=what)
+        elif action == "check":
+            self._sliced(lambda t: el.check(timeout=t), deadline, what=what)
+        elif action == "uncheck":
+            self._sliced(lambda t: el.uncheck(timeout=t), deadline, what=what)
+        elif action == "press":
+            self._sliced(lambda t: el.press(value, timeout=t), deadline, what=what)
+        elif action == "select":
+            self._select(el, value, deadline, what)
+        elif action == "upload":
+            self._upload(el, value, deadline, what)
+        else:
+            raise StepFailure(f"Argus cannot {action} yet", kind="error")
+
+    def _select(self, el: ElementHandle, value: str, deadline: float, what: str) -> None:
+        if el.evaluate("e => e.localName") == "select":
+            found = el.evaluate(
+                """(e, want) => {
+                  const n = (s) => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+                  const opts = Array.from(e.options);
+                  const hit = opts.find(o => n(o.text) === n(want)) || opts.find(o => o.value === want)
+                    || opts.find(o => n(o.text).includes(n(want)));
+                  return hit ? {value: hit.value} : {options: opts.map(o => o.text.trim())};
+                }""",
+                value,
+            )
+            if "value" not in found:
+                raise StepFailure(f'{what}: no option "{value}"; the options are {", ".join(found["options"])}')
+            self._sliced(lambda t: el.select_option(value=found["value"], timeout=t), deadline, what=what)
+            return
+        # A custom dropdown: open it, then click the option the way a person would.
+        self._sliced(lambda t: el.click(timeout=t), deadline, what=what)
+        option = self.resolve(Target(raw=value, text=value, role="option"), "click", deadline)
+        self._sliced(lambda t: option.click(timeout=t), deadline, what=f'choose "{value}"')
+
+    def _upload(self, el: ElementHandle, value: str, deadline: float, what: str) -> None:
+        path = Path(value).expanduser()
+        if path.is_file():
+            files: Any = str(path)
+        else:
+            # The worker has no such file: upload a small generated one under that name, so upload
+            # flows can be tested without shipping files to every worker.
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            files = {"name": path.name, "mimeType": mime, "buffer": f"Argus test upload: {path.name}\n".encode()}
+        self._sliced(lambda t: el.set_input_files(files, timeout=t), deadline, what=what)
+
+    # page-level steps (`_do_<action>`)
+
+    def _do_navigate(self, step: ParsedStep, deadline: float) -> None:
+        url = self.url_for(step.value or "/")
+        self.goto(url, deadline)
+
+    def goto(self, url: str, deadline: float) -> None:
+        before = self.page.url
+        self.check_cancel()
+        try:
+            self.page.goto(url, wait_until="commit", timeout=min(SLICE_MS, self._remaining_ms(deadline)))
+        except PlaywrightTimeout:
+            # The server is slow to answer: keep waiting for the commit in slices (cancellable).
+            while self.page.url == before:
+                self.check_cancel()
+                if time.monotonic() >= deadline:
+                    raise StepFailure(f"{url} did not answer within {self.step_timeout_s:g} s") from None
+                try:
+                    self.page.wait_for_event(
+                        "framenavigated",
+                        predicate=lambda f: f == self.page.main_frame,
+                        timeout=min(SLICE_MS, self._remaining_ms(deadline)),
+                    )
+                except PlaywrightTimeout:
+                    continue
+        except PlaywrightError as exc:
+            message = str(exc).splitlines()[0]
+            if "net::ERR_" in message or "NS_ERROR" in message:
+                raise StepFailure(f"app unreachable: {url} ({message})", kind="error") from exc
+            raise
+        self._wait_load(deadline)
+
+    def _wait_load(self, deadline: float) -> None:
+        self._sliced(lambda t: self.page.wait_for_load_state("load", timeout=t), deadline, what="page load")
+        self.settle(deadline)
+
+    def _do_reload(self, step: ParsedStep, deadline: float) -> None:
+        self._sliced(lambda t: self.page.reload(wait_until="commit", timeout=t), deadline, what="reload")
+        self._wait_load(deadline)
+
+    def _do_go_back(self, step: ParsedStep, deadline: float) -> None:
+        self._sliced(lambda t: self.page.go_back(wait_until="commit", timeout=t), deadline, what="go back")
+        self._wait_load(deadline)
+
+    def _do_wait_load(self, step: ParsedStep, deadline: float) -> None:
+        self._wait_load(deadline)
+
+    def _do_wait_seconds(self, step: ParsedStep, deadline: float) -> None:
+        self.sleep(step.seconds or 0)
+
+    def _do_press(self, step: ParsedStep, deadline: float) -> None:
+        key = step.value or ""
+        if step.target is not None:
+            el = self.resolve(step.target, "press", deadline)
+            self._sliced(lambda t: el.press(key, timeout=t), deadline, what=f"press {key}")
+        else:
+            self.page.keyboard.press(key)
+        self.settle(deadline)
+
+    def _wait_js(self, js: str, arg: Any, deadline: float) -> Any:
+        """Poll `js(arg)` in the page until truthy (returns the handle) or the deadline (returns None)."""
+        while True:
+            self.check_cancel()
+            try:
+                return self.page.wait_for_function(
+                    js, arg=arg, timeout=min(SLICE_MS, self._remaining_ms(deadline))
+                )
+            except PlaywrightTimeout:
+                if time.monotonic() >= deadline:
+                    return None
+
+    def _do_wait_visible(self, step: ParsedStep, deadline: float) -> None:
+        assert step.target is not None
+        spec = {**step.target.to_dict(), "action": "assert_visible"}
+        if step.kind == "element" and step.target.selector:
+            self.resolve(step.target, "assert_visible", deadline)
+            return
+        js = {
+            "text": "([s]) => window.__argus && window.__argus.hasText(s.text)",
+            "element": "([s]) => window.__argus && !!window.__argus.resolve(s).el",
+        }.get(step.kind or "any", "([s]) => window.__argus && (window.__argus.hasText(s.text) || !!window.__argus.resolve(s).el)")
+        if self._wait_js(js, [spec], deadline) is None:
+            raise StepFailure(f'"{step.target.raw}" did not appear within {self.step_timeout_s:g} s')
+
+    def _do_wait_hidden(self, step: ParsedStep, deadline: float) -> None:
+        assert step.target is not None
+        spec = {**step.target.to_dict(), "action": "assert_visible"}
+        if step.target.selector:
+            js = "([s, sel]) => !Array.from(document.querySelectorAll(sel)).some(e => window.__argus.isVisible(e))"
+            sel = step.target.selector.removeprefix("css=")
+            if step.target.selector.startswith("xpath="):
+                self._wait_selector_hidden(step.target.selector, deadline)
+                return
+            ok = self._wait_js(js, [spec, sel], deadline)
+        else:
+            js = "([s]) => window.__argus && !window.__argus.hasText(s.text) && !window.__argus.resolve(s).el"
+            ok = self._wait_js(js, [spec], deadline)
+        if ok is None:
+            raise StepFailure(f'"{step.target.raw}" was still visible after {self.step_timeout_s:g} s')
+
+    def _wait_selector_hidden(self, selector: str, deadline: float) -> None:
+        self._sliced(
+            lambda t: self.page.locator(selector).first.wait_for(state="hidden", timeout=t),
+            deadline,
+            what=f'wait for "{selector}" to disappear',
+        )
+
+    # assertions
+
+    def _page_excerpt(self) -> str:
+        try:
+            text = self.page.evaluate("() => (document.body ? document.body.innerText : '').replace(/\\s+/g, ' ').trim()")
+        except PlaywrightError:
+            return ""
+        return text[:300] + ("..." if len(text) > 300 else "")
+
+    def _do_assert_text(self, step: ParsedStep, deadline: float) -> None:
+        js = "t => window.__argus && window.__argus.hasText(t)"
+        if self._wait_js(js, step.value or "", deadline) is None:
+            raise StepFailure(f'expected to see "{step.value}" but the page does not show it. Page text: '
+                              f'"{self._page_excerpt()}"')
+
+    def _do_assert_no_text(self, step: ParsedStep, deadline: float) -> None:
+        js = "t => window.__argus && !window.__argus.hasText(t)"
+        if self._wait_js(js, step.value or "", deadline) is None:
+            raise StepFailure(f'expected not to see "{step.value}" but the page shows it')
+
+    def _do_assert_url(self, step: ParsedStep, deadline: float) -> None:
+        js = "([op, v]) => window.__argus ? window.__argus.urlMatches(op, v) : false"
+        if self._wait_js(js, [step.op or "contains", step.value or ""], deadline) is None:
+            verb = {"equals": "be", "contains": "contain"}.get(step.op or "contains", step.op)
+            raise StepFailure(f'expected the URL to {verb} "{step.value}" but it is "{self.page.url}"')
+
+    def _do_assert_title(self, step: ParsedStep, deadline: float) -> None:
+        js = "([op, v]) => window.__argus ? window.__argus.titleMatches(op, v) : false"
+        if self._wait_js(js, [step.op or "equals", step.value or ""], deadline) is None:
+            verb = {"equals": "be", "contains": "contain"}.get(step.op or "equals", step.op)
+            raise StepFailure(f'expected the title to {verb} "{step.value}" but it is "{self.page.title()}"')
+
+    def _do_assert_count(self, step: ParsedStep, deadline: float) -> None:
+        container = None if step.target is None else {**step.target.to_dict(), "action": "assert_visible"}
+        js = "([n, c, want]) => { if (!window.__argus) return false; const r = window.__argus.count(n, c); return r.count === want; }"
+        if self._wait_js(js, [step.noun or "items", container, step.count], deadline) is None:
+            result = self.page.evaluate("([n, c]) => window.__argus.count(n, c)", [step.noun or "items", container])
+            if "error" in result:
+                raise StepFailure(result["error"])
+            where = f' in "{step.target.raw}"' if step.target else ""
+            raise StepFailure(f"expected {step.count} {step.noun}{where} but found {result['count']}")
+
+    def _do_assert_hidden(self, step: ParsedStep, deadline: float) -> None:
+        assert step.target is not None
+        if step.target.selector:
+            self._wait_selector_hidden(step.target.selector, deadline)
+            return
+        spec = {**step.target.to_dict(), "action": "assert_visible"}
+        js = "s => window.__argus && !window.__argus.resolve(s).el"
+        if self._wait_js(js, spec, deadline) is None:
+            raise StepFailure(f'expected "{step.target.raw}" to be hidden but it is visible')
+
+    def _assert_element(self, step: ParsedStep, el: ElementHandle, deadline: float) -> ElementHandle:
+        cond, arg = step.action, step.value
+        check = "([e, c, a]) => window.__argus.check(e, c, a)"
+        while True:
+            self.check_cancel()
+            try:
+                if el.evaluate("(e, [c, a]) => window.__argus.check(e, c, a)", [cond, arg]):
+                    return el
+            except PlaywrightError as exc:
+                if is_infrastructure_error(exc):
+                    raise
+                # The element was replaced (re-rendered): find it again and keep checking.
+                assert step.target is not None
+                el = self.resolve(step.target, step.action, deadline)
+                continue
+            if time.monotonic() >= deadline:
+                break
+            handle = self._wait_js(check, [el, cond, arg], min(deadline, time.monotonic() + SLICE_MS / 1000))
+            if handle is not None:
+                return el
+        state = el.evaluate("e => window.__argus.state(e)")
+        raise StepFailure(_assert_message(step, state))
+
+
+def _assert_message(step: ParsedStep, state: dict[str, Any]) -> str:
+    name = f'"{step.target_text()}"'
+    action = step.action
+    if action == "assert_value":
+        return f'expected {name} to have value "{step.value}" but it has "{state.get("value")}"'
+    if action == "assert_empty":
+        return f'expected {name} to be empty but it has "{state.get("value") or state.get("text")}"'
+    if action == "assert_element_text":
+        return f'expected {name} to contain "{step.value}" but it shows "{state.get("value") or state.get("text")}"'
+    wanted = action.removeprefix("assert_")
+    actual = {
+        "enabled": "disabled", "disabled": "enabled", "checked": "unchecked", "unchecked": "checked",
+        "visible": "hidden",
+    }.get(wanted, "not " + wanted)
+    return f"expected {name} to be {wanted} but it is {actual}"
+
+
+def _describe(candidate: dict[str, Any]) -> str:
+    parts = [candidate.get("role") or candidate.get("tag") or "element"]
+    name = candidate.get("name") or candidate.get("text")
+    if name:
+        parts.append(f'"{name}"')
+    if candidate.get("id"):
+        parts.append(f"#{candidate['id']}")
+    if candidate.get("testid"):
+        parts.append(f"[data-testid={candidate['testid']}]")
+    return " ".join(parts)

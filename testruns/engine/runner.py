@@ -1,0 +1,410 @@
+"""The run graph: analyze_app -> execute_test (per test) -> self_heal (when a locator breaks) -> report.
+
+The engine writes only through the ports it is given (events, checkpoints, artifacts, fingerprints) and
+checkpoints after every node and every step, so a run can continue from any checkpoint on any worker.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import BrowserContext, ElementHandle
+from playwright.sync_api import Error as PlaywrightError
+
+from .browser import BrowserHost, get_browser_host
+from .driver import Cancelled, PageDriver, StepFailure, TargetNotFound, is_infrastructure_error
+from .interfaces import (
+    ArtifactStore,
+    CancelToken,
+    CheckpointStore,
+    EventSink,
+    FingerprintStore,
+    Node,
+    RunOptions,
+    RunOutcome,
+    RunPlan,
+    RunState,
+    StepResult,
+    TestResult,
+    TestSpec,
+)
+from .steps import ParsedStep, StepParseError, parse_step
+
+# Steps whose element is worth fingerprinting: the ones that find an element that exists.
+_FINGERPRINTED = frozenset(
+    {
+        "fill", "clear", "click", "dblclick", "right_click", "hover", "select", "check", "uncheck", "upload",
+        "assert_value", "assert_empty", "assert_visible", "assert_enabled", "assert_disabled", "assert_checked",
+        "assert_unchecked", "assert_element_text",
+    }
+)
+
+
+class NeverCancelled:
+    def is_cancelled(self) -> bool:
+        return False
+
+
+@dataclass
+class _Ports:
+    sink: EventSink
+    checkpoints: CheckpointStore
+    artifacts: ArtifactStore
+    fingerprints: FingerprintStore
+    cancel: CancelToken
+
+
+class Engine:
+    """Runs plans on a warm browser. One Engine per worker process is enough; it holds no run state."""
+
+    def __init__(self, host: BrowserHost | None = None) -> None:
+        self.host = host or get_browser_host()
+
+    def execute(
+        self,
+        plan: RunPlan,
+        *,
+        sink: EventSink,
+        checkpoints: CheckpointStore,
+        artifacts: ArtifactStore,
+        fingerprints: FingerprintStore,
+        cancel: CancelToken | None = None,
+        resume: RunState | None = None,
+    ) -> RunOutcome:
+        ports = _Ports(sink, checkpoints, artifacts, fingerprints, cancel or NeverCancelled())
+        return _Run(self.host, plan, ports, resume).run()
+
+
+class _Run:
+    def __init__(self, host: BrowserHost, plan: RunPlan, ports: _Ports, resume: RunState | None) -> None:
+        self.host = host
+        self.plan = plan
+        self.options: RunOptions = plan.options
+        self.ports = ports
+        self.state = copy.deepcopy(resume) if resume is not None else RunState()
+        self.state.status = "running"
+        self.started = time.monotonic()
+        self.base_elapsed_ms = self.state.elapsed_ms
+        self.run_error: str | None = None
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        self.ports.sink.emit(kind, data)
+
+    def checkpoint(self, node: Node) -> None:
+        self.state.node = node
+        self.state.elapsed_ms = self.base_elapsed_ms + int((time.monotonic() - self.started) * 1000)
+        self.ports.checkpoints.save(node=node, state=self.state)
+
+    def cancelled(self) -> bool:
+        return self.ports.cancel.is_cancelled()
+
+    # --- the graph ---------------------------------------------------------------------------
+
+    def run(self) -> RunOutcome:
+        self.emit("state_update", {"status": "running", "current_test": None, "node": "analyze_app",
+                                   "total": len(self.plan.tests), "completed": len(self.state.results)})
+        try:
+            if self.state.node is None:
+                self.analyze_app()
+            while self.state.test_index < len(self.plan.tests) and self.run_error is None:
+                if self.cancelled():
+                    raise Cancelled()
+                self.execute_test(self.plan.tests[self.state.test_index])
+        except Cancelled:
+            self.state.status = "cancelled"
+        return self.report()
+
+    def analyze_app(self) -> None:
+        """Is the app there at all? An unreachable app makes every test an error, not a failure."""
+        context = self.host.new_context(viewport=self.options.viewport, headless=self.options.headless)
+        try:
+            page = context.new_page()
+            driver = PageDriver(context=context, page=page, app_url=self.plan.app_url, cancel=self.ports.cancel,
+                                step_timeout_ms=self.options.step_timeout_ms)
+            try:
+                driver.goto(driver.url_for(self.plan.app_url), time.monotonic() + self.options.step_timeout_ms / 1000)
+                self.state.app_title = page.title()
+                self.emit("log", {"level": "info", "message": f"App reachable at {self.plan.app_url}: "
+                                  f'"{self.state.app_title}"'})
+            except StepFailure as exc:
+                self.run_error = exc.message
+            except PlaywrightError as exc:
+                self.run_error = f"app unreachable: {str(exc).splitlines()[0]}"
+        finally:
+            _close(context)
+        if self.options.browser != "chromium":
+            self.emit("log", {"level": "warning", "message": f'browser "{self.options.browser}" is not available '
+                              "on this worker; running in Chromium"})
+        if self.run_error:
+            self.emit("error", {"message": self.run_error, "node": "analyze_app"})
+            for test in self.plan.tests[self.state.test_index:]:
+                result = TestResult(test_id=test.test_id, name=test.name, status="error", attempts=0,
+                                    duration_ms=0, error=self.run_error)
+                self.state.results.append(result)
+                self.emit("test_result", _test_event(result))
+            self.state.test_index = len(self.plan.tests)
+        self.checkpoint("analyze_app")
+
+    def execute_test(self, test: TestSpec) -> None:
+        state = self.state
+        max_attempts = self.options.max_retries + 1
+        test_started = time.monotonic()
+        prior_ms = state.current.duration_ms if state.current is not None else 0
+        while True:
+            resuming = state.current is not None and state.step_index > 0
+            if not resuming:
+                state.current = TestResult(test_id=test.test_id, name=test.name, status="passed",
+                                           attempts=state.attempt, duration_ms=0)
+                state.step_index = 0
+                state.browser_state = None
+                state.url = None
+            assert state.current is not None
+            state.current.attempts = state.attempt
+            self.emit("state_update", {"status": "running", "current_test": test.name, "test_id": test.test_id,
+                                       "node": "execute_test", "attempt": state.attempt,
+                                       "total": len(self.plan.tests), "completed": len(state.results)})
+            self.run_attempt(test, resuming=resuming)
+            status = state.current.status
+            if status in {"passed", "healed"} or state.attempt >= max_attempts or self.cancelled():
+                break
+            self.emit("log", {"level": "warning", "message": f'"{test.name}" {status} on attempt {state.attempt}; '
+                              f"retrying in a fresh browser context"})
+            state.attempt += 1
+            state.current = None
+        result = state.current
+        result.duration_ms = prior_ms + int((time.monotonic() - test_started) * 1000)
+        state.results.append(result)
+        state.current = None
+        state.test_index += 1
+        state.step_index = 0
+        state.attempt = 1
+        state.browser_state = None
+        state.url = None
+        self.emit("test_result", _test_event(result))
+        self.checkpoint("execute_test")
+
+    def run_attempt(self, test: TestSpec, *, resuming: bool) -> None:
+        state = self.state
+        current = state.current
+        assert current is not None
+        context: BrowserContext | None = None
+        try:
+            context = self.host.new_context(viewport=self.options.viewport, headless=self.options.headless,
+                                            storage_state=state.browser_state if resuming else None)
+            page = context.new_page()
+            driver = PageDriver(context=context, page=page, app_url=self.plan.app_url, cancel=self.ports.cancel,
+                                step_timeout_ms=self.options.step_timeout_ms)
+            if resuming and state.url and state.url.startswith(("http://", "https://")):
+                driver.goto(state.url, time.monotonic() + self.options.step_timeout_ms / 1000)
+                self.emit("log", {"level": "info", "message": f"Resumed at step {state.step_index + 1} on {state.url}"})
+            while state.step_index < len(test.steps):
+                if self.cancelled():
+                    raise Cancelled()
+                step = self.run_step(test, state.step_index, driver)
+                current.steps.append(step)
+                current.duration_ms += step.duration_ms
+                state.step_index += 1
+                state.browser_state, state.url = _browser_state(driver)
+                self.checkpoint("execute_test")
+                if step.outcome in {"failed", "error"}:
+                    current.status = step.outcome
+                    current.error = step.error
+                    return
+                if step.outcome == "healed":
+                    current.status = "healed"
+        except Cancelled:
+            current.status = "skipped"
+            current.error = "run cancelled"
+            raise
+        except (PlaywrightError, StepFailure) as exc:
+            # Breaking outside a step (context creation, resuming navigation): our side failed.
+            current.status = "error"
+            current.error = exc.message if isinstance(exc, StepFailure) else str(exc).splitlines()[0]
+            self.emit("error", {"message": current.error, "test_id": test.test_id})
+        finally:
+            if context is not None:
+                _close(context)
+
+    def run_step(self, test: TestSpec, index: int, driver: PageDriver) -> StepResult:
+        spec = test.steps[index]
+        started = time.monotonic()
+        result = StepResult(index=index, action="", target=spec.target, value=spec.value, outcome="passed",
+                            duration_ms=0)
+        step: ParsedStep | None = None
+        try:
+            step = parse_step(spec)
+            result.action = step.action
+            result.target = step.target_text()
+            result.value = step.value if step.value is not None else spec.value
+            element = self.act(test, index, step, driver, result)
+            if element is not None and step.action in _FINGERPRINTED and result.outcome == "passed":
+                self.record_fingerprint(test, index, driver, element)
+        except StepParseError as exc:
+            result.action = spec.action or "unknown"
+            result.outcome, result.error = "error", f"cannot run this step: {exc.message}"
+        except StepFailure as exc:
+            result.outcome, result.error = ("error" if exc.kind == "error" else "failed"), exc.message
+        except Cancelled:
+            raise
+        except PlaywrightError as exc:
+            message = str(exc).splitlines()[0]
+            infra = driver.crashed or is_infrastructure_error(exc)
+            result.outcome = "error" if infra else "failed"
+            result.error = message
+        result.duration_ms = int((time.monotonic() - started) * 1000)
+        result.logs = driver.drain_logs()
+        failed = result.outcome in {"failed", "error"}
+        if failed or self.options.screenshot_every_step:
+            self.screenshot(test, index, driver, result)
+        try:
+            result.url = driver.page.url
+        except PlaywrightError:
+            result.url = None
+        self.emit_step(test, result, spec.describe())
+        return result
+
+    def act(self, test: TestSpec, index: int, step: ParsedStep, driver: PageDriver,
+            result: StepResult) -> ElementHandle | None:
+        try:
+            return driver.run(step)
+        except TargetNotFound as exc:
+            if not self.options.self_heal_enabled:
+                raise
+            element = self.self_heal(test, index, step, driver, result, exc)
+            if element is None:
+                raise
+            result.outcome = "healed"
+            driver.run(step, element=element)
+            return element
+
+    def self_heal(self, test: TestSpec, index: int, step: ParsedStep, driver: PageDriver, result: StepResult,
+                  failure: TargetNotFound) -> ElementHandle | None:
+        fingerprint = self.ports.fingerprints.get(test_id=test.test_id, step_index=index)
+        if fingerprint is None:
+            failure.message += " (no earlier green run of this step to heal from)"
+            return None
+        from .healing import capture_candidates, heal  # the healer is optional at import time of the runner
+
+        candidates = capture_candidates(driver.page)
+        decision = heal(fingerprint, candidates)
+        info = {
+            "healed": bool(decision.healed),
+            "original_target": step.target_text(),
+            "locator": decision.locator,
+            "score": decision.score,
+            "runner_up_score": decision.runner_up_score,
+            "reason": decision.reason,
+            "chosen": decision.chosen,
+            "top": decision.top[:3],
+        }
+        result.heal = info
+        element = None
+        if decision.healed and decision.locator:
+            try:
+                element = driver.page.locator(decision.locator).element_handle(timeout=2000)
+            except PlaywrightError as exc:
+                info["healed"] = False
+                info["reason"] = f"{decision.reason}; the chosen locator did not resolve: {str(exc).splitlines()[0]}"
+        if element is not None:
+            self.emit("heal", {"test_id": test.test_id, "step": index + 1, **info})
+            self.emit("log", {"level": "warning", "message": f'Step {index + 1}: healed "{step.target_text()}" -> '
+                              f"{decision.locator} (score {decision.score:.2f})"})
+        else:
+            top = ", ".join(f"{_candidate_label(c)} ({c.get('score', 0):.2f})" for c in info["top"])
+            failure.message += f"; self-healing abstained ({info['reason']}); best candidates: {top or 'none'}"
+        self.checkpoint("self_heal")
+        return element
+
+    def record_fingerprint(self, test: TestSpec, index: int, driver: PageDriver, element: ElementHandle) -> None:
+        from .healing import fingerprint_element
+
+        try:
+            fingerprint = fingerprint_element(driver.page, element)
+        except PlaywrightError:
+            return  # the element went away with a navigation the step caused; nothing to remember
+        if fingerprint:
+            self.ports.fingerprints.put(test_id=test.test_id, step_index=index, fingerprint=fingerprint)
+
+    def screenshot(self, test: TestSpec, index: int, driver: PageDriver, result: StepResult) -> None:
+        try:
+            content = driver.page.screenshot(type="jpeg", quality=70, timeout=5000)
+        except PlaywrightError:
+            return  # the page is gone (crash, closed): the step's error already says why
+        name = f"{test.test_id}-a{self.state.attempt}-s{index + 1}.jpg"
+        url = self.ports.artifacts.save_screenshot(name=name, content=content)
+        result.screenshot_url = url
+        self.emit("screenshot", {"base64": base64.b64encode(content).decode(), "step": index + 1, "url": url,
+                                 "test_id": test.test_id, "mime": "image/jpeg"})
+
+    def emit_step(self, test: TestSpec, result: StepResult, text: str) -> None:
+        for log in result.logs:
+            self.emit("log", {**log, "test_id": test.test_id, "step": result.index + 1})
+        level = "info" if result.outcome in {"passed", "healed"} else "error"
+        message = f"Step {result.index + 1}: {text} - {result.outcome} ({result.duration_ms} ms)"
+        if result.error:
+            message += f": {result.error}"
+        self.emit("log", {"level": level, "message": message, "test_id": test.test_id, "step": result.index + 1,
+                          "outcome": result.outcome})
+
+    def report(self) -> RunOutcome:
+        state = self.state
+        if state.status == "cancelled":
+            if state.current is not None:
+                state.current.status = "skipped"
+                state.current.error = "run cancelled"
+                state.results.append(state.current)
+                state.current = None
+            for test in self.plan.tests[len(state.results):]:
+                state.results.append(TestResult(test_id=test.test_id, name=test.name, status="skipped", attempts=0,
+                                                duration_ms=0, error="run cancelled"))
+            state.test_index = len(self.plan.tests)
+        counts = {k: sum(1 for r in state.results if r.status == k)
+                  for k in ("passed", "failed", "healed", "error", "skipped")}
+        if state.status != "cancelled":
+            if self.run_error or counts["error"]:
+                state.status = "error"
+            elif counts["failed"]:
+                state.status = "failed"
+            else:
+                state.status = "passed"
+        self.checkpoint("report")
+        duration = state.elapsed_ms / 1000
+        self.emit("complete", {
+            "status": state.status, "passed": counts["passed"], "failed": counts["failed"],
+            "healed": counts["healed"], "errors": counts["error"], "skipped": counts["skipped"],
+            "total": len(self.plan.tests), "duration_seconds": round(duration, 3),
+            "error": self.run_error,
+        })
+        return RunOutcome(status=state.status, passed=counts["passed"], failed=counts["failed"],
+                          healed=counts["healed"], errored=counts["error"], skipped=counts["skipped"],
+                          duration_seconds=duration, state=state, error=self.run_error)
+
+
+def _browser_state(driver: PageDriver) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        return driver.browser_state()
+    except PlaywrightError:
+        return None, None
+
+
+def _close(context: BrowserContext) -> None:
+    try:
+        context.close()
+    except PlaywrightError:
+        pass  # the browser died with it; BrowserHost relaunches it for the next context
+
+
+def _test_event(result: TestResult) -> dict[str, Any]:
+    return {"test_id": result.test_id, "name": result.name, "status": result.status, "attempts": result.attempts,
+            "duration_ms": result.duration_ms, "error": result.error, "steps": len(result.steps)}
+
+
+def _candidate_label(candidate: dict[str, Any]) -> str:
+    name = candidate.get("accessible_name") or candidate.get("text") or candidate.get("id") or ""
+    return f"{candidate.get('tag', '?')} \"{str(name)[:40]}\""
