@@ -166,7 +166,8 @@ def test_update_profile_rejects_invalid_fields(owner, as_owner, payload, field):
 
 def test_api_keys_cannot_change_the_creators_profile(org, owner, api):
     _, raw = factories.make_api_key(org, owner, scopes=["read", "write", "admin"])
-    for path, body in [("/api/v1/users/me", {"bio": "x"}), ("/api/v1/users/me/preferences", {"email_weekly_digest": False})]:
+    attempts = [("/api/v1/users/me", {"bio": "x"}), ("/api/v1/users/me/preferences", {"email_weekly_digest": False})]
+    for path, body in attempts:
         response = api.put(path, body, format="json", **factories.api_key_header(raw))
         assert response.status_code == 403
         assert response.json()["code"] == "user_token_required"
