@@ -333,3 +333,17 @@ CELERY_BEAT_SCHEDULE["notifications-resume-deliveries"] = {
     "task": "notifications.tasks.resume_stalled_deliveries",
     "schedule": 300.0,
 }
+
+# --- Runs: execution, durability, demo (testruns) -------------------------------------------------
+# A worker heartbeats its run every ARGUS_RUN_HEARTBEAT_SECONDS; a running run silent for
+# ARGUS_RUN_STALE_SECONDS is re-queued by beat (every ARGUS_RUN_RECOVERY_SECONDS) and continues from its
+# last checkpoint on another worker. Cancel requests are noticed within ARGUS_RUN_CANCEL_CHECK_SECONDS.
+ARGUS_RUN_HEARTBEAT_SECONDS = env_float("ARGUS_RUN_HEARTBEAT_SECONDS", 5.0)
+ARGUS_RUN_STALE_SECONDS = env_float("ARGUS_RUN_STALE_SECONDS", 30.0)
+ARGUS_RUN_RECOVERY_SECONDS = env_float("ARGUS_RUN_RECOVERY_SECONDS", 15.0)
+ARGUS_RUN_CANCEL_CHECK_SECONDS = env_float("ARGUS_RUN_CANCEL_CHECK_SECONDS", 0.25)
+ARGUS_DEMO_APP_URL = env("ARGUS_DEMO_APP_URL", "http://127.0.0.1:8001/")
+CELERY_BEAT_SCHEDULE["testruns-recover-stale-runs"] = {
+    "task": "testruns.recover_stale_runs",
+    "schedule": ARGUS_RUN_RECOVERY_SECONDS,
+}

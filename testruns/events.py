@@ -1,8 +1,11 @@
 """The run event log: store first, then tell live listeners.
 
 Convention for streaming (testruns/streaming/ consumes this):
-- Every event is a `RunEvent` row with a per-run `seq` (1, 2, 3, ... without gaps once committed); the
-  seq is the SSE `id`.
+- Every event is a `RunEvent` row with a per-run, strictly increasing `seq`; the seq is the SSE `id`.
+  Numbers are never reused. When a dead worker's run is resumed, the events it emitted after its last
+  checkpoint (work the new worker redoes) are deleted, so the stored log may skip those numbers.
+- `screenshot` events are stored without the image: {"step", "test_id", "url", "path", "mime"}; `path`
+  is the file's name in default_storage (a JPEG), for a stream that wants to send the bytes as base64.
 - After the row is committed, `{"type": "run.event", "seq": n}` is sent to the channel-layer group
   `run_group_name(run_id)` == "run_<run_id>" (the run's UUID with dashes, as str(uuid)). The message
   carries only the seq: listeners read rows with `selectors.events_after`, so a lost or reordered push
@@ -32,12 +35,19 @@ def run_group_name(run_id: UUID | str) -> str:
     return f"run_{run_id}"
 
 
-def append_event(*, run_id: UUID | str, kind: str, data: dict[str, Any], key: str | None = None) -> RunEvent:
+class LeaseLost(Exception):
+    """The run is now held by another worker (its lease moved on); this writer must stop."""
+
+
+def append_event(
+    *, run_id: UUID | str, kind: str, data: dict[str, Any], key: str | None = None, lease: int | None = None
+) -> RunEvent:
     """Store the next event of a run and push its seq to listeners once committed.
 
     The seq comes from `Run.event_seq`, incremented by an UPDATE that holds the run's row lock until
     commit, so concurrent writers (two workers, a re-delivered task, the API) get distinct, gap-free
     numbers. With `key`, an event already stored under that key is returned instead of stored twice.
+    With `lease`, the event is refused (LeaseLost) unless the run is still held under that lease.
     """
     with transaction.atomic():
         if key is not None:
@@ -46,8 +56,11 @@ def append_event(*, run_id: UUID | str, kind: str, data: dict[str, Any], key: st
             existing = RunEvent.objects.filter(run_id=run_id, key=key).first()
             if existing is not None:
                 return existing
-        updated = Run.objects.filter(id=run_id).update(event_seq=F("event_seq") + 1)
+        runs = Run.objects.filter(id=run_id)
+        updated = (runs if lease is None else runs.filter(lease=lease)).update(event_seq=F("event_seq") + 1)
         if not updated:
+            if lease is not None and runs.exists():
+                raise LeaseLost(f"run {run_id} is no longer held under lease {lease}")
             raise Run.DoesNotExist(f"Run {run_id} does not exist")
         seq = Run.objects.filter(id=run_id).values_list("event_seq", flat=True).get()
         try:

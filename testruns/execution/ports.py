@@ -1,0 +1,224 @@
+"""The engine's ports over the database, media storage and the channel layer.
+
+Every method here runs on the task's thread (the engine's calls arrive through the CallBridge); writes
+are fenced by the run's lease, so a worker that has been replaced cannot write next to its successor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from testruns.engine.interfaces import RunPlan, RunState, StepSpec
+from testruns.engine.interfaces import TestResult as EngineTestResult
+from testruns.events import LeaseLost, append_event
+from testruns.models import Checkpoint, Run, StepFingerprint, StepResult
+from testruns.models import TestResult as ResultRow
+
+logger = logging.getLogger(__name__)
+
+
+def step_signature(step: StepSpec) -> str:
+    return hashlib.sha256(json.dumps(step.to_dict(), sort_keys=True).encode()).hexdigest()
+
+
+class RunContext:
+    """What the ports share about the run being executed by this worker."""
+
+    def __init__(
+        self,
+        *,
+        run: Run,
+        lease: int,
+        plan: RunPlan,
+        checkpoint_seq: int,
+        last_checkpoint_id: str | None,
+        existing_tests: set[str],
+    ) -> None:
+        self.run_id = run.id
+        self.project_id = run.project_id
+        self.thread_id = run.thread_id
+        self.lease = lease
+        self.plan = plan
+        self.checkpoint_seq = checkpoint_seq
+        self.last_checkpoint_id = last_checkpoint_id
+        self.existing_tests = existing_tests  # test ids that still have a definition row
+        self.screenshot_paths: dict[str, str] = {}  # url -> storage path
+        self.lost = threading.Event()  # set by the monitor when the lease moved to another worker
+
+    def check_lease(self) -> None:
+        """Under the run's row lock: raise LeaseLost unless this worker still holds the run."""
+        lease = Run.objects.select_for_update().filter(id=self.run_id).values_list("lease", flat=True).first()
+        if lease != self.lease:
+            self.lost.set()
+            raise LeaseLost(f"run {self.run_id} is now held by lease {lease}")
+
+
+class DatabaseEventSink:
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        if self.ctx.lost.is_set():
+            raise LeaseLost(f"run {self.ctx.run_id} is held by another worker")
+        if kind == "screenshot":
+            # The image is a file already; the event points at it instead of carrying it into the database.
+            data = {k: v for k, v in data.items() if k != "base64"}
+            data["path"] = self.ctx.screenshot_paths.get(str(data.get("url")))
+        append_event(run_id=self.ctx.run_id, kind=kind, data=data, lease=self.ctx.lease)
+
+
+class DatabaseCheckpointStore:
+    """Checkpoint rows, and the run's result rows brought up to date with each saved state."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.results = ResultProjector(ctx)
+
+    def save(self, *, node: str, state: RunState) -> None:
+        data = state.to_dict()  # copy now: the engine keeps mutating `state`
+        with transaction.atomic():
+            self.ctx.check_lease()
+            seq = self.ctx.checkpoint_seq + 1
+            event_seq = Run.objects.filter(id=self.ctx.run_id).values_list("event_seq", flat=True).get()
+            checkpoint = Checkpoint.objects.create(
+                run_id=self.ctx.run_id,
+                thread_id=self.ctx.thread_id,
+                seq=seq,
+                node=node,
+                state=data,
+                event_seq=event_seq,
+                parent_id=self.ctx.last_checkpoint_id,
+            )
+            self.results.project(state)
+        self.ctx.checkpoint_seq = seq
+        self.ctx.last_checkpoint_id = checkpoint.id
+
+
+class ResultProjector:
+    """Keeps TestResult/StepResult rows equal to a RunState, writing only what changed since last time."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self._synced_results = 0
+        # position -> (attempt, steps written) of the test in progress
+        self._current: dict[int, tuple[int, int]] = {}
+
+    def project(self, state: RunState) -> None:
+        for position in range(self._synced_results, len(state.results)):
+            self._write_test(position, state.results[position], attempt=state.results[position].attempts)
+        self._synced_results = len(state.results)
+        if state.current is not None:
+            self._write_test(state.test_index, state.current, attempt=state.attempt, running=True)
+        counts = {"passed": 0, "failed": 0, "healed": 0, "errored": 0, "skipped": 0}
+        names = {"passed": "passed", "failed": "failed", "healed": "healed", "error": "errored", "skipped": "skipped"}
+        for result in state.results:
+            counts[names[result.status]] += 1
+        Run.objects.filter(id=self.ctx.run_id).update(**counts)
+
+    def _write_test(self, position: int, result: EngineTestResult, *, attempt: int, running: bool = False) -> None:
+        test_id = result.test_id
+        row, _ = ResultRow.objects.update_or_create(
+            run_id=self.ctx.run_id,
+            position=position,
+            defaults={
+                "test_id": test_id if test_id in self.ctx.existing_tests else None,
+                "test_id_text": test_id,
+                "name": result.name[:200],
+                "status": ResultRow.Status.RUNNING if running else result.status,
+                "attempts": max(attempt, result.attempts),
+                "duration_ms": result.duration_ms,
+                "error": result.error or "",
+            },
+        )
+        seen_attempt, written = self._current.get(position, (None, 0))
+        if seen_attempt != attempt:
+            # A new attempt (a retry) starts its steps over: the rows show the attempt that counts.
+            StepResult.objects.filter(test_result=row, index__gte=len(result.steps)).delete()
+            written = 0
+        for step in result.steps[written:]:
+            StepResult.objects.update_or_create(
+                test_result=row,
+                index=step.index,
+                defaults={
+                    "action": step.action[:64],
+                    "target": step.target,
+                    "value": step.value,
+                    "outcome": step.outcome,
+                    "duration_ms": step.duration_ms,
+                    "error": step.error,
+                    "screenshot_url": step.screenshot_url,
+                    "logs": step.logs,
+                    "heal": step.heal,
+                    "url": step.url,
+                },
+            )
+        if running:
+            self._current[position] = (attempt, len(result.steps))
+        else:
+            StepResult.objects.filter(test_result=row, index__gte=len(result.steps)).delete()
+            self._current.pop(position, None)
+
+
+class MediaArtifactStore:
+    """Screenshots as files in default_storage, under the run's folder; returns an absolute URL."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+
+    def save_screenshot(self, *, name: str, content: bytes) -> str:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100] or "screenshot.jpg"
+        path = default_storage.save(f"runs/{self.ctx.run_id}/{safe}", ContentFile(content))
+        url = default_storage.url(path)
+        url = f"{settings.PUBLIC_URL}{url}" if url.startswith("/") else url
+        self.ctx.screenshot_paths[url] = path
+        return url
+
+
+class DatabaseFingerprintStore:
+    """Per project/test/step fingerprints; a step edited since its fingerprint was taken gets none."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self._steps = {t.test_id: t.steps for t in ctx.plan.tests}
+
+    def _signature(self, test_id: str, step_index: int) -> str | None:
+        steps = self._steps.get(test_id)
+        if steps is None or not 0 <= step_index < len(steps):
+            return None
+        return step_signature(steps[step_index])
+
+    def get(self, *, test_id: str, step_index: int) -> dict[str, Any] | None:
+        signature = self._signature(test_id, step_index)
+        if signature is None or test_id not in self.ctx.existing_tests:
+            return None
+        row = StepFingerprint.objects.filter(test_id=test_id, step_index=step_index, signature=signature).first()
+        return row.fingerprint if row else None
+
+    def put(self, *, test_id: str, step_index: int, fingerprint: dict[str, Any]) -> None:
+        signature = self._signature(test_id, step_index)
+        if signature is None or test_id not in self.ctx.existing_tests or self.ctx.lost.is_set():
+            return
+        StepFingerprint.objects.update_or_create(
+            test_id=test_id,
+            step_index=step_index,
+            defaults={"project_id": self.ctx.project_id, "signature": signature, "fingerprint": fingerprint},
+        )
+
+
+class FlagCancelToken:
+    """Read by the engine thread; set by the task thread's monitor (cancel requested or lease lost)."""
+
+    def __init__(self) -> None:
+        self.flag = threading.Event()
+
+    def is_cancelled(self) -> bool:
+        return self.flag.is_set()
