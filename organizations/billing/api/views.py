@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from argus.openapi import error_response, error_responses
 from organizations.access import Need, OrganizationScopedView
 from organizations.billing.api.serializers import (
     AIUsageQuerySerializer,
@@ -25,15 +26,14 @@ from organizations.billing.services import checkout_session_create, portal_sessi
 from organizations.roles import Role
 
 ERRORS = {
-    401: OpenApiResponse(description="Missing, invalid or expired credentials"),
-    403: OpenApiResponse(description="Below the admin role, or an API key without the 'admin' scope"),
-    404: OpenApiResponse(description="No such organization among the caller's"),
+    403: error_response(403, "Below the admin role, or an API key without the 'admin' scope"),
+    **error_responses(404),
 }
 PROVIDER = {
-    502: OpenApiResponse(description="Stripe refused or could not be reached"),
-    503: OpenApiResponse(description="Billing is not configured on this server"),
+    502: error_response(502, "Stripe refused or could not be reached; nothing was changed"),
+    503: error_response(503, "Billing is not configured on this server"),
 }
-VALIDATION = {422: OpenApiResponse(description="Validation error; `errors` maps each field to its messages")}
+VALIDATION = error_responses(422)
 ADMIN = Need(Role.ADMIN, "admin")
 
 
@@ -59,7 +59,7 @@ class CheckoutView(OrganizationScopedView):
         request=CheckoutRequestSerializer,
         responses={
             200: CheckoutResponseSerializer,
-            409: OpenApiResponse(description="Already subscribed: change plans in the portal"),
+            409: error_response(409, "Already subscribed: change plans in the portal"),
             **ERRORS,
             **VALIDATION,
             **PROVIDER,
@@ -88,7 +88,7 @@ class PortalView(OrganizationScopedView):
         request=PortalRequestSerializer,
         responses={
             200: PortalResponseSerializer,
-            409: OpenApiResponse(description="No billing account yet"),
+            409: error_response(409, "No billing account yet: start a checkout first"),
             **ERRORS,
             **VALIDATION,
             **PROVIDER,
@@ -137,7 +137,7 @@ class StripeWebhookView(APIView):
         parameters=[OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True)],
         responses={
             200: WebhookResponseSerializer,
-            400: OpenApiResponse(description="Missing or invalid signature, or not a Stripe event"),
+            400: error_response(400, "Missing or invalid signature, or not a Stripe event"),
             **PROVIDER,
         },
         tags=["billing"],

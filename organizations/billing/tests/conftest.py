@@ -66,8 +66,10 @@ def stripe_event(event_type: str, obj: dict[str, Any], *, created: int | None = 
     }
 
 
-def signed_post(api: APIClient, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+def signed_post(
+    client: APIClient, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+):
     """Deliver an event as Stripe does: raw JSON body and a Stripe-Signature header from the secret."""
     payload = json.dumps(event)
     header = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp)
-    return api.generic("POST", WEBHOOK_URL, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+    return client.generic("POST", WEBHOOK_URL, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)

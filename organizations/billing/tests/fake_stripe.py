@@ -94,9 +94,11 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, {"id": f"cus_fake{n}", "object": "customer", "name": params.get("name"),
                          "metadata": {"organization_id": params.get("metadata[organization_id]")}}
         if method == "POST" and path == "/v1/checkout/sessions":
-            missing = [p for p in ("customer", "line_items[0][price]", "success_url", "cancel_url") if not params.get(p)]
+            required = ("customer", "line_items[0][price]", "success_url", "cancel_url")
+            missing = [p for p in required if not params.get(p)]
             if missing:
-                return 400, _error("invalid_request_error", f"Missing required param: {missing[0]}", "parameter_missing")
+                message = f"Missing required param: {missing[0]}"
+                return 400, _error("invalid_request_error", message, "parameter_missing")
             return 200, {"id": f"cs_test_fake{n}", "object": "checkout.session", "mode": params.get("mode"),
                          "customer": params["customer"], "url": f"https://checkout.stripe.test/c/pay/cs_test_fake{n}"}
         if method == "POST" and path == "/v1/billing_portal/sessions":
