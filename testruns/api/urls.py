@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from testruns.api import views
+
+urlpatterns = [
+    path("test/run", views.StartRunView.as_view(), name="test-run"),
+    path("test/status/<uuid:run_id>", views.RunStatusView.as_view(), name="test-status"),
+    path("projects/<uuid:project_id>/runs", views.ProjectRunsView.as_view(), name="project-runs"),
+    path("runs/<uuid:run_id>", views.RunDetailView.as_view(), name="run-detail"),
+    path("runs/<uuid:run_id>/cancel", views.RunCancelView.as_view(), name="run-cancel"),
+    path("time-travel/history/<str:thread_id>", views.CheckpointHistoryView.as_view(), name="time-travel-history"),
+    path(
+        "time-travel/checkpoints/<str:checkpoint_id>",
+        views.CheckpointDetailView.as_view(),
+        name="time-travel-checkpoint",
+    ),
+    path("time-travel/replay", views.ReplayView.as_view(), name="time-travel-replay"),
+]

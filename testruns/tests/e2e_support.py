@@ -12,9 +12,7 @@ from tests import factories
 
 def make_project_with_tests(org, app_url: str, tests: list[dict[str, Any]]):
     project = factories.make_project(org, app_url=app_url)
-    definitions = [
-        factories.make_test(project, t["steps"], name=t["name"], tags=t.get("tags", [])) for t in tests
-    ]
+    definitions = [factories.make_test(project, t["steps"], name=t["name"], tags=t.get("tags", [])) for t in tests]
     return project, definitions
 
 

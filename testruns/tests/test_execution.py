@@ -1,8 +1,7 @@
 import pytest
 
-from testruns.engine.testing import DEMO_TESTS, DemoAppServer, StaticAppServer
-from testruns.execution.executor import run_execute
-from testruns.models import Checkpoint, RunEvent, StepResult, TestResult
+from testruns.engine.testing import DEMO_TESTS, DemoAppServer
+from testruns.models import Checkpoint, RunEvent, TestResult
 from testruns.tests.e2e_support import make_project_with_tests, start_and_execute
 
 pytestmark = [pytest.mark.browser]
