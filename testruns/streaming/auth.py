@@ -22,8 +22,10 @@ from apikeys.authentication import APIKeyAuthentication
 from apikeys.models import APIKey
 from argus.errors import Forbidden, NotAuthenticated, NotFound
 from organizations.access import Access, Need, organization_access
+from organizations.models import Organization
 from organizations.roles import Role
 from testruns.models import Run
+from testruns.selectors import run_get, run_organization_id
 
 # Reading a run's events is a read: any member, or a key with the `read` scope.
 READ_RUN = Need(Role.VIEWER, "read")
@@ -107,14 +109,14 @@ def organization_access_for(caller: StreamCaller, organization_id: UUID | str, *
     return organization_access(caller, organization_id, need=need)  # type: ignore[arg-type]
 
 
-def run_for_caller(caller: StreamCaller, run_id: UUID | str) -> Run:
+def run_for_caller(caller: StreamCaller, run_id: UUID | str) -> tuple[Run, Organization]:
     """The run if the caller may read it; another organization's run is the same 404 as a missing one."""
     require_scopes(caller, READ_RUN)
-    run = Run.objects.filter(id=run_id).only("id", "organization_id", "status").first()
-    if run is None:
+    organization_id = run_organization_id(run_id=run_id)
+    if organization_id is None:
         raise NotFound("Run not found")
     try:
-        organization_access_for(caller, run.organization_id, need=READ_RUN)
+        access = organization_access_for(caller, organization_id, need=READ_RUN)
     except NotFound:
         raise NotFound("Run not found") from None
-    return run
+    return run_get(organization=access.organization, run_id=run_id), access.organization

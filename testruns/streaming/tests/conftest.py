@@ -1,7 +1,10 @@
 # The shared fixtures live in tests/conftest.py, which pytest only applies below tests/.
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from django.core.cache import caches
 from django.db.backends.signals import connection_created
 
 from testruns.models import Run
@@ -56,3 +59,13 @@ def _lock_free_sqlite_reads():
     connection_created.connect(relax)
     yield
     connection_created.disconnect(relax)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters(settings):
+    """Rate counters and stream slots live in the cache: each test starts from none in its own."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"s-{uuid.uuid4().hex}"}
+    }
+    yield
+    caches["default"].clear()
