@@ -1,0 +1,1 @@
+"""Writes of the notifications app. Channel/rule CRUD, delivery planning and sending, the inbox, digests."""
