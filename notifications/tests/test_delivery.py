@@ -8,8 +8,8 @@ from notifications.dispatch import dispatch_run_outcome
 from notifications.models import Delivery, InboxItem, NotificationChannel
 from notifications.services.channels import channel_create
 from notifications.tasks import send_delivery
-from notifications.transports.webhook import verify
 from notifications.tests.helpers import make_outcome
+from notifications.transports.webhook import verify
 from tests import factories
 
 pytestmark = pytest.mark.django_db
