@@ -40,16 +40,26 @@ async (args) => {
   const TEST_ATTRS = ['data-testid', 'data-test-id', 'data-test', 'data-qa', 'data-cy'];
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const cap = (s, n) => (s.length > n ? s.slice(0, n) : s);
+  const RAW_CAP = 400;
   const els = [], xps = [], parents = [], leafStart = [], leafEnd = [], depths = [], sibIndex = [];
+  const rawText = [], ownTexts = [];
   const leaves = [];
   const ownText = (el) => {
     let s = '';
     for (const n of el.childNodes) if (n.nodeType === 3) s += n.nodeValue;
     return norm(s);
   };
+  // One pass: XPath, parent chain, document-order text leaves, and each element's text built bottom-up
+  // and capped (textContent on every container would copy the whole page's text once per ancestor).
   const walk = (el, parentIdx, xp, depth) => {
     const counts = Object.create(null);
-    for (const c of el.children) {
+    let text = '';
+    for (const c of el.childNodes) {
+      if (c.nodeType === 3) {
+        if (text.length < RAW_CAP) text += c.nodeValue;
+        continue;
+      }
+      if (c.nodeType !== 1) continue;
       const t = c.localName;
       if (SKIP.has(t)) continue;
       counts[t] = (counts[t] || 0) + 1;
@@ -57,22 +67,33 @@ async (args) => {
       const seg = isHtml ? `${t}[${counts[t]}]` : `*[local-name()='${t}'][${counts[t]}]`;
       const i = els.length;
       els.push(c); xps.push(`${xp}/${seg}`); parents.push(parentIdx); depths.push(depth);
-      sibIndex.push(counts[t]);
+      sibIndex.push(counts[t]); rawText.push('');
       leafStart.push(leaves.length);
-      const own = isHtml ? ownText(c) : '';
-      if (own) leaves.push(own);
-      // SVG internals are drawing instructions, not things a test targets: the svg is one leaf.
-      if (isHtml) walk(c, i, `${xp}/${seg}`, depth + 1);
+      let childText;
+      if (isHtml) {
+        const own = ownText(c);
+        ownTexts.push(own);
+        if (own) leaves.push(cap(own, 80));
+        childText = walk(c, i, `${xp}/${seg}`, depth + 1);
+      } else {
+        // SVG internals are drawing instructions, not things a test targets: the svg is one leaf.
+        childText = cap(c.textContent || '', RAW_CAP);
+        const own = norm(childText);
+        ownTexts.push(own);
+        if (own) leaves.push(cap(own, 80));
+      }
+      rawText[i] = childText;
       leafEnd[i] = leaves.length;
+      if (text.length < RAW_CAP) text += childText;
     }
+    return cap(text, RAW_CAP);
   };
   const body = document.body;
-  if (!body) return '[]';
+  if (!body) return JSON.stringify({leaves: [], items: []});
   els.push(body); xps.push('/html/body[1]'); parents.push(-1); depths.push(0); sibIndex.push(1);
-  leafStart.push(0);
-  walk(body, 0, '/html/body[1]', 1);
+  rawText.push(''); ownTexts.push(ownText(body)); leafStart.push(0);
+  rawText[0] = walk(body, 0, '/html/body[1]', 1);
   leafEnd[0] = leaves.length;
-
   const roleOf = (el) => {
     const explicit = (el.getAttribute('role') || '').trim().split(/\s+/)[0];
     if (explicit) return explicit;
@@ -139,26 +160,14 @@ async (args) => {
     }
     return norm(el.getAttribute('title')) || norm(el.getAttribute('placeholder'));
   };
-  const smallAttrs = (el) => ({
-    tag: el.localName,
-    id: el.getAttribute('id') || '',
-    classes: norm(el.getAttribute('class')).split(' ').filter(Boolean),
-  });
   const describe = (i) => {
     const el = els[i];
     const tag = el.localName;
-    const text = cap(norm(el.textContent), 200);
+    const text = cap(norm(rawText[i]), 200);
     const role = roleOf(el);
     const label = cap(labelOf(el), 200);
     const testIds = {};
     for (const a of TEST_ATTRS) { const v = el.getAttribute(a); if (v !== null) testIds[a] = v; }
-    const path = [];
-    for (let p = parents[i], n = 0; p >= 0 && n < 6; p = parents[p], n++) {
-      const d = smallAttrs(els[p]); d.index = sibIndex[p]; path.unshift(d);
-    }
-    const near = [];
-    for (let k = Math.max(0, leafStart[i] - 3); k < leafStart[i]; k++) near.push(cap(leaves[k], 80));
-    for (let k = leafEnd[i]; k < Math.min(leaves.length, leafEnd[i] + 3); k++) near.push(cap(leaves[k], 80));
     const r = el.getBoundingClientRect();
     let visible = r.width > 0 && r.height > 0;
     if (visible && el.checkVisibility) {
@@ -170,25 +179,59 @@ async (args) => {
     return {
       index: i, tag, id: el.getAttribute('id') || '', name: el.getAttribute('name') || '',
       classes: norm(el.getAttribute('class')).split(' ').filter(Boolean),
-      text, own_text: cap(ownText(el), 200), role, accessible_name: cap(accName(el, role, label, text), 200),
+      text, own_text: cap(ownTexts[i], 200), role, accessible_name: cap(accName(el, role, label, text), 200),
       label, placeholder: el.getAttribute('placeholder') || '', href: el.getAttribute('href') || '',
       alt: el.getAttribute('alt') || '', title: el.getAttribute('title') || '',
-      type: (el.getAttribute('type') || '').toLowerCase(), test_ids: testIds, xpath: xps[i], path,
-      neighbor_texts: near,
+      type: (el.getAttribute('type') || '').toLowerCase(), test_ids: testIds, xpath: xps[i],
       rect: {x: Math.round(r.x), y: Math.round(r.y + window.scrollY), w: Math.round(r.width), h: Math.round(r.height)},
       visible, enabled, depth: depths[i],
+      // Compact links, expanded in Python: the parent's index, the position among same-tag siblings,
+      // and the element's range in the document-order list of text leaves.
+      _p: parents[i], _s: sibIndex[i], _l: [leafStart[i], leafEnd[i]],
     };
   };
+  let items;
   if (args.target) {
     const i = els.indexOf(args.target);
     if (i < 0) return 'null';
-    return JSON.stringify(describe(i));
+    items = [describe(i)];
+    // The ancestors the fingerprint's path needs, described too (cheap: at most six).
+    for (let p = parents[i], n = 0; p >= 0 && n < 6; p = parents[p], n++) items.push(describe(p));
+  } else {
+    items = new Array(els.length);
+    for (let i = 0; i < els.length; i++) items[i] = describe(i);
   }
-  const out = new Array(els.length);
-  for (let i = 0; i < els.length; i++) out[i] = describe(i);
-  return JSON.stringify(out);
+  return JSON.stringify({leaves, items});
 }
 """
+
+
+def _expand(payload: dict) -> list[dict]:
+    """Turn the compact page payload into self-contained fingerprints (path and neighbour texts)."""
+    leaves: list[str] = payload["leaves"]
+    items: list[dict] = payload["items"]
+    by_index = {item["index"]: item for item in items}
+    small: dict[int, dict] = {}
+    paths: dict[int, list[dict]] = {}
+    # Items arrive parents first (document order for a page; target then ancestors for one element).
+    for item in sorted(items, key=lambda it: it["depth"]):
+        parent = item.pop("_p")
+        if parent in by_index:
+            p = by_index[parent]
+            node = small.get(parent)
+            if node is None:
+                node = small[parent] = {"tag": p["tag"], "id": p["id"], "classes": p["classes"], "index": p["_s"]}
+            path = [*paths.get(parent, []), node][-6:]
+        else:
+            path = []
+        paths[item["index"]] = path
+        item["path"] = path
+    for item in items:
+        start, end = item.pop("_l")
+        item["neighbor_texts"] = leaves[max(0, start - 3) : start] + leaves[end : end + 3]
+    for item in items:
+        item.pop("_s", None)
+    return items
 
 
 def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, timeout_ms: int = 0) -> dict:
@@ -202,7 +245,7 @@ def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, ti
     data = json.loads(raw)
     if data is None:
         raise ValueError("element is not attached to the page's document")
-    return data
+    return _expand(data)[0]
 
 
 def capture_candidates(page: Any, *, quiet_ms: int = 150, timeout_ms: int = 3000) -> list[dict]:
@@ -211,4 +254,4 @@ def capture_candidates(page: Any, *, quiet_ms: int = 150, timeout_ms: int = 3000
     `quiet_ms=0` skips the wait (the benchmark does, after `set_content` has returned).
     """
     raw = page.evaluate(FINGERPRINT_JS, {"target": None, "quietMs": quiet_ms, "timeoutMs": timeout_ms})
-    return json.loads(raw)
+    return _expand(json.loads(raw))

@@ -26,7 +26,7 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, 
 # held-out split the numbers are reported on). See docs/healing.md.
 SCORE_THRESHOLD = 0.62
 MARGIN = 0.10
-SHORTLIST = 24
+SHORTLIST = 30
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -103,6 +103,7 @@ class _Target:
         self.role = fp.get("role") or ""
         self.family = role_family(self.role)
         self.test_ids = {k: v for k, v in (fp.get("test_ids") or {}).items() if v}
+        self.test_id_values = frozenset(self.test_ids.values())
         self.id = fp.get("id") or ""
         self.id_generated = is_generated(self.id)
         self.name = fp.get("name") or ""
@@ -128,6 +129,56 @@ class _Target:
         self.has_rect = bool(rect) and (self.w > 0 or self.h > 0)
 
 
+def _rough(t: _Target, c: dict) -> float:
+    """First pass over every element: equality and small-set tests only, same weights, unnormalised.
+
+    It only has to keep the right element inside the shortlist, so it leans on cheap evidence.
+    """
+    w = WEIGHTS
+    s = 0.0
+    if t.test_ids:
+        c_ids = c.get("test_ids")
+        if c_ids and any(v in t.test_id_values for v in c_ids.values()):
+            s += w["test_id"]
+    if t.id and c.get("id") == t.id:
+        s += w["id_generated"] if t.id_generated else w["id"]
+    if t.name and c.get("name") == t.name:
+        s += w["name"]
+    if c.get("tag") == t.tag:
+        s += w["tag"]
+    if c.get("role") == t.role:
+        s += w["role"]
+    if t.text:
+        text = c.get("text") or ""
+        if text == t.text:
+            s += w["text"]
+        elif text and len(text) <= 3 * len(t.text) + 20:
+            s += w["text"] * jaccard(t.text_words, words(text))
+    if t.acc and c.get("accessible_name") == t.acc:
+        s += w["accessible_name"]
+    if t.label and c.get("label") == t.label:
+        s += w["label"]
+    if t.placeholder and c.get("placeholder") == t.placeholder:
+        s += w["placeholder"]
+    if t.href and c.get("href") == t.href:
+        s += w["href"]
+    if t.stable_classes:
+        classes = c.get("classes")
+        if classes:
+            s += w["classes"] * jaccard(t.stable_classes, frozenset(classes))
+    if t.neighbors:
+        near = c.get("neighbor_texts")
+        if near:
+            hits = sum(1 for x in near if x.lower() in t.neighbors)
+            s += w["neighbor_texts"] * hits / max(len(t.neighbors), len(near))
+    if t.has_rect:
+        rect = c.get("rect") or {}
+        dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
+        if dist < 400:
+            s += w["location"] * (1.0 - dist / 400.0)
+    return s
+
+
 def _node_sig(node: dict) -> str:
     classes = sorted(c for c in node.get("classes") or [] if not is_generated(c))
     node_id = node.get("id") or ""
@@ -148,15 +199,15 @@ def _score(t: _Target, c: dict, *, precise: bool) -> tuple[float, dict[str, floa
         sims[key] = sim
 
     if t.test_ids:
-        c_ids = c.get("test_ids") or {}
+        # Compared across attribute names: a team migrating data-testid to data-test keeps the value.
+        c_values = [v for v in (c.get("test_ids") or {}).values() if v]
         best = 0.0
-        for attr, value in t.test_ids.items():
-            other = c_ids.get(attr)
-            if other == value:
+        for value in c_values:
+            if value in t.test_id_values:
                 best = 1.0
                 break
-            if other:
-                best = max(best, name_similarity(value, other) * 0.8)
+            for mine in t.test_id_values:
+                best = max(best, name_similarity(mine, value) * 0.8)
         add("test_id", w["test_id"], best)
     if t.id:
         cid = c.get("id") or ""
@@ -263,7 +314,7 @@ def heal(
     if not candidates:
         return HealDecision(False, None, None, 0.0, 0.0, [], "not sure: the page has no elements")
     t = _Target(target)
-    rough = [(_score(t, c, precise=False)[0], i) for i, c in enumerate(candidates)]
+    rough = [(_rough(t, c), i) for i, c in enumerate(candidates)]
     rough.sort(reverse=True)
     shortlist = [i for _, i in rough[:SHORTLIST]]
     ranked: list[tuple[float, int, dict[str, float]]] = []
