@@ -214,6 +214,15 @@ class PageDriver:
         if target.selector:
             return self._resolve_selector(target, deadline)
         spec = {**target.to_dict(), "action": action}
+        # One plain evaluate first: the element is usually there already, and a polling task costs more.
+        handle = self._try_now(_RESOLVE_JS, spec)
+        if handle is not None:
+            element = handle.as_element()
+            if element is not None:
+                return element
+            info = handle.json_value()
+            if info:
+                raise self._not_found(target, info)
         while True:
             self.check_cancel()
             try:
@@ -424,8 +433,23 @@ class PageDriver:
             self.page.keyboard.press(key)
         self.settle(deadline)
 
+    def _try_now(self, js: str, arg: Any) -> Any:
+        """`js(arg)` once, as a handle; None when the page is between documents."""
+        try:
+            return self.page.evaluate_handle(js, arg)
+        except PlaywrightError as exc:
+            if is_infrastructure_error(exc):
+                raise
+            return None
+
     def _wait_js(self, js: str, arg: Any, deadline: float) -> Any:
         """Poll `js(arg)` in the page until truthy (returns the handle) or the deadline (returns None)."""
+        try:
+            if self.page.evaluate(js, arg):
+                return True
+        except PlaywrightError as exc:
+            if is_infrastructure_error(exc):
+                raise
         while True:
             self.check_cancel()
             try:

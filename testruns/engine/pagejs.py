@@ -33,7 +33,6 @@ ARGUS_JS = r"""
   const INTERACTIVE = ['button', 'link', 'checkbox', 'radio', 'tab', 'menuitem', 'menuitemcheckbox', 'option',
     'switch', 'textbox', 'searchbox', 'combobox', 'listbox', 'spinbutton', 'slider', 'treeitem', 'file'];
 
-  const POINTER = ['click', 'dblclick', 'right_click', 'hover'];
   const isVisible = (el) => {
     if (!el || !el.isConnected) return false;
     const r = el.getBoundingClientRect();
@@ -232,10 +231,8 @@ ARGUS_JS = r"""
         }
         if (vis.length === 1) return {el: vis[0], via: name, count: 1};
         // "Click Sign in" with a "Sign in" heading and a "Sign in" button: a person clicks the button.
-        if (POINTER.includes(spec.action)) {
-          const active = vis.filter((el) => INTERACTIVE.includes(roleOf(el)));
-          if (active.length === 1) return {el: active[0], via: name, count: vis.length};
-        }
+        const active = vis.filter((el) => INTERACTIVE.includes(roleOf(el)));
+        if (active.length === 1) return {el: active[0], via: name, count: vis.length};
         return {status: 'ambiguous', via: name, count: vis.length, candidates: vis.slice(0, 5).map(describe)};
       }
     }

@@ -11,7 +11,7 @@ import re
 from ..interfaces import StepSpec
 from .model import ALL_ACTIONS, ParsedStep, StepParseError, Target
 
-_QUOTE_RE = re.compile(r'"([^"]*)"|“([^”]*)”|\'([^\']*)\'|‘([^’]*)’')
+_QUOTE_RE = re.compile(r'"([^"]*)"|“([^”]*)”|\'([^\']*)\'|‘([^’]*)’')  # noqa: RUF001 - typographic quotes
 _PH_RE = re.compile(r"\x00(\d+)\x00")
 
 _NUMBER_WORDS = {
@@ -53,15 +53,18 @@ class _Quoted:
 
     def __init__(self, text: str) -> None:
         self.parts: list[str] = []
+        self.originals: list[str] = []
 
         def lift(m: re.Match[str]) -> str:
             self.parts.append(next(g for g in m.groups() if g is not None))
+            self.originals.append(m.group(0))
             return f"\x00{len(self.parts) - 1}\x00"
 
         self.text = _QUOTE_RE.sub(lift, text)
 
-    def restore(self, s: str) -> str:
-        return _PH_RE.sub(lambda m: self.parts[int(m.group(1))], s)
+    def restore(self, s: str, *, keep_quotes: bool = False) -> str:
+        source = self.originals if keep_quotes else self.parts
+        return _PH_RE.sub(lambda m: source[int(m.group(1))], s)
 
     def whole_quote(self, s: str) -> str | None:
         """The quoted text if `s` is exactly one quoted part."""
@@ -665,7 +668,7 @@ def parse_target(raw: str) -> Target:
 
 
 def _target(raw: str, q: _Quoted) -> Target:
-    original = q.restore(raw).strip()
+    original = q.restore(raw, keep_quotes=True).strip()
     if not original:
         raise StepParseError("the step names no element")
     whole = q.whole_quote(raw)
@@ -676,8 +679,9 @@ def _target(raw: str, q: _Quoted) -> Target:
         return Target(raw=original, text=original, selector=explicit)
     text = raw.strip()
     nth = None
-    m = re.match(r"^(?:the\s+)?(?P<o>first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))\s+(?P<r>.+)$", text, re.I)
-    if m:
+    m = re.match(r"^(?P<the>the\s+)?(?P<o>first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))\s+(?P<r>.+)$", text, re.I)
+    # "the second Delete button" picks one; "First name" is just a name: an ordinal needs "the" or a role word.
+    if m and (m.group("the") or any(m.group("r").lower().endswith(" " + w) for w, _ in _ROLE_WORDS)):
         o = m.group("o").lower()
         nth = _ORDINALS[o] if o in _ORDINALS else int(re.sub(r"\D", "", o)) - 1
         text = m.group("r")

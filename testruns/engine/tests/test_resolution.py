@@ -1,0 +1,139 @@
+"""Targets resolve as a person reads the page, prefer a unique visible match, and explain failures."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from testruns.engine.browser import BrowserHost
+from testruns.engine.driver import PageDriver, StepFailure, TargetNotFound
+from testruns.engine.memory import FlagCancelToken
+from testruns.engine.steps import parse_text
+
+from .conftest import PageServer
+
+pytestmark = pytest.mark.browser
+
+FORM = """<!doctype html><html><head><title>Form</title></head><body>
+<h1>Sign in</h1>
+<form>
+  <label for="em">Email address</label><input id="em" type="email">
+  <input id="pw" type="password" placeholder="Your password">
+  <input id="zip" aria-label="Postcode">
+  <label><input type="checkbox" id="rem"> Remember me</label>
+  <select id="color" aria-label="Color"><option>Red</option><option value="b">Blue</option></select>
+  <button type="button" data-testid="go-btn" onclick="document.getElementById('out').textContent='Clicked go'">
+    Sign in</button>
+  <button type="button" disabled>Archive</button>
+  <a href="#pricing">Pricing</a>
+</form>
+<p id="out"></p>
+<ul><li>Apple <button type="button">Delete</button></li><li>Pear <button type="button">Delete</button></li></ul>
+<div style="display:none"><button type="button">Secret</button></div>
+<span class="tag">Fresh fruit</span>
+</body></html>"""
+
+
+@pytest.fixture
+def driver(browser_host: BrowserHost, site: PageServer) -> Iterator[PageDriver]:
+    site.pages["/form"] = FORM
+    context = browser_host.new_context()
+    page = context.new_page()
+    drv = PageDriver(context=context, page=page, app_url=site.url, cancel=FlagCancelToken(), step_timeout_ms=800)
+    page.goto(site.url + "/form")
+    yield drv
+    context.close()
+
+
+def resolve_id(driver: PageDriver, text: str) -> str:
+    step = parse_text(text)
+    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8)
+    return el.evaluate("e => e.id || e.getAttribute('data-testid') || e.textContent.trim()")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Type a into Email address", "em"),  # label
+        ("Type a into Email", "em"),  # label, contains
+        ("Type a into Your password", "pw"),  # placeholder
+        ("Type a into Postcode", "zip"),  # aria-label
+        ("Check Remember me", "rem"),  # wrapping label
+        ("Select Blue from Color", "color"),
+        ("Click go-btn", "go-btn"),  # test id
+        ("Click Sign in", "go-btn"),  # a button and a heading say "Sign in": a click means the button
+        ("Click the Sign in button", "go-btn"),
+        ("Click #pw", "pw"),
+        ("Click css=#zip", "zip"),
+        ("Click //input[@type='email']", "em"),
+        ("Click Pricing", "Pricing"),  # link by role and name
+        ("Click the second Delete button", "Delete"),
+        ("Expect Fresh fruit to be visible", "Fresh fruit"),  # visible text
+    ],
+)
+def test_resolution_order(driver: PageDriver, text: str, expected: str) -> None:
+    assert resolve_id(driver, text) == expected
+
+
+def test_heading_when_not_clicking(driver: PageDriver) -> None:
+    step = parse_text("Expect the Sign in heading to be visible")
+    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8)
+    assert el.evaluate("e => e.localName") == "h1"
+
+
+def test_ambiguity_is_reported_with_candidates(driver: PageDriver) -> None:
+    with pytest.raises(TargetNotFound) as info:
+        resolve_id(driver, "Click Delete")
+    message = info.value.message
+    assert "ambiguous" in message and "2 visible elements" in message
+    assert 'button "Delete"' in message
+
+
+def test_none_is_reported_and_hidden_matches_counted(driver: PageDriver) -> None:
+    with pytest.raises(TargetNotFound) as info:
+        resolve_id(driver, "Click Secret")
+    assert "none is visible" in info.value.message
+    with pytest.raises(TargetNotFound) as info:
+        resolve_id(driver, "Click Checkout")
+    assert 'no element matches "Checkout"' in info.value.message
+
+
+def test_steps_act_and_assert(driver: PageDriver) -> None:
+    for text in [
+        "Type alice@example.com into Email address",
+        "Expect Email address to have value alice@example.com",
+        "Check Remember me",
+        "Expect Remember me to be checked",
+        "Select Blue from Color",
+        "Expect Color to have value Blue",
+        "Click Sign in",
+        "Expect to see Clicked go",
+        "Expect Archive to be disabled",
+        "Expect Sign in to be enabled",
+        "Expect Secret to be hidden",
+        "Expect 2 items",
+        "Expect the title to be Form",
+        "Expect the URL to contain /form",
+        "Clear Email address",
+        "Expect Email address to be empty",
+    ]:
+        driver.run(parse_text(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Expect to see Goodbye", 'expected to see "Goodbye"'),
+        ("Expect Archive to be enabled", 'expected "Archive" to be enabled but it is disabled'),
+        ("Expect Email address to have value bob", 'to have value "bob" but it has ""'),
+        ("Expect 3 items", "expected 3 items but found 2"),
+        ("Expect the title to be Other", 'expected the title to be "Other" but it is "Form"'),
+        ("Select Green from Color", 'no option "Green"; the options are Red, Blue'),
+    ],
+)
+def test_failures_say_what_was_found(driver: PageDriver, text: str, reason: str) -> None:
+    with pytest.raises(StepFailure) as info:
+        driver.run(parse_text(text))
+    assert reason in info.value.message
