@@ -8,10 +8,12 @@ public half as a JWKS, and `manage.py argus_token` mints tokens. Either way a to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -117,8 +119,59 @@ def _signing_key(token: str) -> Any:
     raise TokenInvalid("Unable to find a signing key for this token")
 
 
+# --- Verified-token cache ---------------------------------------------------------------------------
+# A client sends the same token with every request until it expires; checking its RS256 signature and
+# claims each time is most of the cost of a JWT request. A verified token is remembered (by its SHA-256,
+# so the process holds no usable tokens) until it expires, and at most JWKS_CACHE_SECONDS, the time a
+# key removed from the issuer's JWKS may go unnoticed anyway. The entry also records the issuer
+# settings it was verified under, so changing them never serves an answer from the old ones.
+VERIFIED_CACHE_SIZE = 4096
+_verified: OrderedDict[bytes, tuple[float, tuple[Any, ...], VerifiedToken]] = OrderedDict()
+_verified_lock = threading.Lock()
+
+
+def _settings_fingerprint(config: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        config["JWKS_URL"],
+        config["ISSUER"],
+        config["AUDIENCE"],
+        config["EMAIL_CLAIM"],
+        config["LEEWAY_SECONDS"],
+        config["LOCAL_KEY_PATH"],
+    )
+
+
+def reset_key_caches() -> None:
+    """Forget fetched JWKS clients, the loaded local key and verified tokens (tests, key rotation)."""
+    _local_private_key.cache_clear()
+    _jwks_client.cache_clear()
+    with _verified_lock:
+        _verified.clear()
+
+
 def verify_token(token: str) -> VerifiedToken:
     config = _config()
+    digest = hashlib.sha256(token.encode()).digest()
+    fingerprint = _settings_fingerprint(config)
+    now = time.time()
+    with _verified_lock:
+        entry = _verified.get(digest)
+        if entry is not None:
+            valid_until, verified_under, verified = entry
+            if valid_until > now and verified_under == fingerprint:
+                _verified.move_to_end(digest)
+                return verified
+            del _verified[digest]
+    verified = _verify_signature_and_claims(token, config)
+    valid_until = min(float(verified.claims["exp"]), now + config["JWKS_CACHE_SECONDS"])
+    with _verified_lock:
+        _verified[digest] = (valid_until, fingerprint, verified)
+        if len(_verified) > VERIFIED_CACHE_SIZE:
+            _verified.popitem(last=False)
+    return verified
+
+
+def _verify_signature_and_claims(token: str, config: dict[str, Any]) -> VerifiedToken:
     try:
         claims = jwt.decode(
             token,
