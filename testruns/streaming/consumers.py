@@ -150,7 +150,7 @@ class StartStreamConsumer:
                     await send_error(send, exc)
                     return
             started = await call_django(
-                self.django_app, scope, path=START_RUN_PATH, body=body, headers=start_headers(scope, credentials)
+                self.django_app, scope, path=START_RUN_PATH, body=body, headers=start_headers(scope, credentials, body)
             )
             if started.status != 202:
                 await started.relay(send)
@@ -193,11 +193,17 @@ def organization_to_stream_in(credentials: auth.Credentials, body: bytes) -> Org
         return None
 
 
-def start_headers(scope: Scope, credentials: auth.Credentials) -> list[tuple[bytes, bytes]]:
-    """The client's headers for the start endpoint: JSON in and out, and a query-string credential
-    moved into the header the REST API reads."""
-    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in (b"accept", b"content-type")]
-    headers += [(b"accept", b"application/json"), (b"content-type", b"application/json")]
+def start_headers(scope: Scope, credentials: auth.Credentials, body: bytes) -> list[tuple[bytes, bytes]]:
+    """The client's headers for the start endpoint: JSON in and out, the length of the body as read
+    (Django reads no more than Content-Length), and a query-string credential moved into the header the
+    REST API reads."""
+    replaced = (b"accept", b"content-type", b"content-length", b"transfer-encoding")
+    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in replaced]
+    headers += [
+        (b"accept", b"application/json"),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     names = {k.lower() for k, _ in headers}
     if b"x-api-key" not in names and b"authorization" not in names:
         if credentials.api_key:
