@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -28,14 +29,22 @@ class StrictFieldsMixin:
 
     tolerated_fields: frozenset[str] = frozenset()
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        initial = getattr(self, "initial_data", None)
-        if isinstance(initial, dict):
+    # In to_internal_value rather than validate so that nested serializers (which have no initial_data)
+    # are strict too, and unknown keys are reported together with the other fields' errors.
+    def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
             known = set(self.fields) | self.tolerated_fields  # type: ignore[attr-defined]
-            unknown = sorted(set(initial) - known)
-            if unknown:
-                raise serializers.ValidationError({name: ["This field is not allowed here."] for name in unknown})
-        return super().validate(attrs)  # type: ignore[misc]
+            unknown = {name: ["This field is not allowed here."] for name in sorted(set(data) - known)}
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, dict):
+                exc.detail.update(unknown)
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class NotificationPreferencesSerializer(StrictFieldsMixin, serializers.Serializer):
