@@ -36,7 +36,7 @@ FORM = """<!doctype html><html><head><title>Form</title></head><body>
 </body></html>"""
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def driver(browser_host: BrowserHost, site: PageServer) -> Iterator[PageDriver]:
     site.pages["/form"] = FORM
     context = browser_host.new_context()
@@ -118,6 +118,7 @@ def test_steps_act_and_assert(driver: PageDriver) -> None:
         "Expect the URL to contain /form",
         "Clear Email address",
         "Expect Email address to be empty",
+        "Select Red from Color",
     ]:
         driver.run(parse_text(text))
 
