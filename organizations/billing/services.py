@@ -215,6 +215,8 @@ def _subscription_apply(
     if not subscription_id or organization is None:
         logger.warning("Stripe subscription %s of customer %s matches no organization", subscription_id, customer_id)
         return "no matching organization", None
+    # Lock the organization: concurrent deliveries for it apply one after another, each seeing the last.
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
     status = "canceled" if deleted else str(subscription.get("status") or "")
     price_id = _price_of(subscription)
     plan = plan_for_price(price_id)
