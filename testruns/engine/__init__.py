@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy, so importing the contract does not import Playwright
+def __getattr__(name: str):
     if name == "Engine":
         from .runner import Engine
 

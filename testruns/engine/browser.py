@@ -6,6 +6,7 @@ cache) with the previous one, so a test attempt is isolated without paying for a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -78,10 +79,9 @@ class BrowserHost:
 
     def close(self) -> None:
         for browser in self._browsers.values():
-            try:
+            # Closing a browser that already died must not mask the caller's outcome.
+            with contextlib.suppress(Exception):
                 browser.close()
-            except Exception:  # noqa: BLE001 - closing a dead browser must not mask the caller's outcome
-                pass
         self._browsers.clear()
         if self._playwright is not None:
             self._playwright.stop()

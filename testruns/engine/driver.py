@@ -6,6 +6,7 @@ second, even in the middle of a ten-second wait for text that never comes.
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import time
 from collections.abc import Callable
@@ -187,10 +188,8 @@ class PageDriver:
             self.check_cancel()
             if time.monotonic() >= end:
                 break
-            try:
+            with contextlib.suppress(PlaywrightTimeout):
                 self.page.wait_for_load_state("load", timeout=min(SLICE_MS, self._remaining_ms(end)))
-            except PlaywrightTimeout:
-                pass
             snap = self.snapshot()
         if self._inflight:
             quiet_end = min(end, time.monotonic() + NETWORK_QUIET_MAX_S)
@@ -250,7 +249,7 @@ class PageDriver:
             shown = "; ".join(_describe(c) for c in info.get("candidates", []))
             return TargetNotFound(
                 f'"{target.raw}" is ambiguous: {info.get("count")} visible elements match by {info.get("via")} '
-                f"({shown}). Name it more precisely, e.g. with its role (\"the {target.text} button\") or its "
+                f'({shown}). Name it more precisely, e.g. with its role ("the {target.text} button") or its '
                 f'position ("the first {target.text}")',
                 details={"resolution": info},
             )
@@ -453,9 +452,7 @@ class PageDriver:
         while True:
             self.check_cancel()
             try:
-                return self.page.wait_for_function(
-                    js, arg=arg, timeout=min(SLICE_MS, self._remaining_ms(deadline))
-                )
+                return self.page.wait_for_function(js, arg=arg, timeout=min(SLICE_MS, self._remaining_ms(deadline)))
             except PlaywrightTimeout:
                 if time.monotonic() >= deadline:
                     return None
@@ -469,7 +466,10 @@ class PageDriver:
         js = {
             "text": "([s]) => window.__argus && window.__argus.hasText(s.text)",
             "element": "([s]) => window.__argus && !!window.__argus.resolve(s).el",
-        }.get(step.kind or "any", "([s]) => window.__argus && (window.__argus.hasText(s.text) || !!window.__argus.resolve(s).el)")
+        }.get(
+            step.kind or "any",
+            "([s]) => window.__argus && (window.__argus.hasText(s.text) || !!window.__argus.resolve(s).el)",
+        )
         if self._wait_js(js, [spec], deadline) is None:
             raise StepFailure(f'"{step.target.raw}" did not appear within {self.step_timeout_s:g} s')
 
@@ -500,7 +500,9 @@ class PageDriver:
 
     def _page_excerpt(self) -> str:
         try:
-            text = self.page.evaluate("() => (document.body ? document.body.innerText : '').replace(/\\s+/g, ' ').trim()")
+            text = self.page.evaluate(
+                "() => (document.body ? document.body.innerText : '').replace(/\\s+/g, ' ').trim()"
+            )
         except PlaywrightError:
             return ""
         return text[:300] + ("..." if len(text) > 300 else "")
@@ -508,8 +510,9 @@ class PageDriver:
     def _do_assert_text(self, step: ParsedStep, deadline: float) -> None:
         js = "t => window.__argus && window.__argus.hasText(t)"
         if self._wait_js(js, step.value or "", deadline) is None:
-            raise StepFailure(f'expected to see "{step.value}" but the page does not show it. Page text: '
-                              f'"{self._page_excerpt()}"')
+            raise StepFailure(
+                f'expected to see "{step.value}" but the page does not show it. Page text: "{self._page_excerpt()}"'
+            )
 
     def _do_assert_no_text(self, step: ParsedStep, deadline: float) -> None:
         js = "t => window.__argus && !window.__argus.hasText(t)"
@@ -530,7 +533,7 @@ class PageDriver:
 
     def _do_assert_count(self, step: ParsedStep, deadline: float) -> None:
         container = None if step.target is None else {**step.target.to_dict(), "action": "assert_visible"}
-        js = "([n, c, want]) => { if (!window.__argus) return false; const r = window.__argus.count(n, c); return r.count === want; }"
+        js = "([n, c, want]) => !!window.__argus && window.__argus.count(n, c).count === want"
         if self._wait_js(js, [step.noun or "items", container, step.count], deadline) is None:
             result = self.page.evaluate("([n, c]) => window.__argus.count(n, c)", [step.noun or "items", container])
             if "error" in result:
@@ -583,7 +586,10 @@ def _assert_message(step: ParsedStep, state: dict[str, Any]) -> str:
         return f'expected {name} to contain "{step.value}" but it shows "{state.get("value") or state.get("text")}"'
     wanted = action.removeprefix("assert_")
     actual = {
-        "enabled": "disabled", "disabled": "enabled", "checked": "unchecked", "unchecked": "checked",
+        "enabled": "disabled",
+        "disabled": "enabled",
+        "checked": "unchecked",
+        "unchecked": "checked",
         "visible": "hidden",
     }.get(wanted, "not " + wanted)
     return f"expected {name} to be {wanted} but it is {actual}"

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the file is one JavaScript program; its lines follow JavaScript, not Python, layout.
 """The in-page half of target resolution and checks, installed into every page as `window.__argus`.
 
 Resolution reads the page the way a person does, in order: test id, label, placeholder, role and

@@ -7,6 +7,7 @@ checkpoints after every node and every step, so a run can continue from any chec
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import time
 from dataclasses import dataclass
@@ -37,9 +38,24 @@ from .steps import ParsedStep, StepParseError, parse_step
 # Steps whose element is worth fingerprinting: the ones that find an element that exists.
 _FINGERPRINTED = frozenset(
     {
-        "fill", "clear", "click", "dblclick", "right_click", "hover", "select", "check", "uncheck", "upload",
-        "assert_value", "assert_empty", "assert_visible", "assert_enabled", "assert_disabled", "assert_checked",
-        "assert_unchecked", "assert_element_text",
+        "fill",
+        "clear",
+        "click",
+        "dblclick",
+        "right_click",
+        "hover",
+        "select",
+        "check",
+        "uncheck",
+        "upload",
+        "assert_value",
+        "assert_empty",
+        "assert_visible",
+        "assert_enabled",
+        "assert_disabled",
+        "assert_checked",
+        "assert_unchecked",
+        "assert_element_text",
     }
 )
 
@@ -107,8 +123,16 @@ class _Run:
     # --- the graph ---------------------------------------------------------------------------
 
     def run(self) -> RunOutcome:
-        self.emit("state_update", {"status": "running", "current_test": None, "node": "analyze_app",
-                                   "total": len(self.plan.tests), "completed": len(self.state.results)})
+        self.emit(
+            "state_update",
+            {
+                "status": "running",
+                "current_test": None,
+                "node": "analyze_app",
+                "total": len(self.plan.tests),
+                "completed": len(self.state.results),
+            },
+        )
         try:
             if self.state.node is None:
                 self.analyze_app()
@@ -125,13 +149,20 @@ class _Run:
         context = self.host.new_context(viewport=self.options.viewport, headless=self.options.headless)
         try:
             page = context.new_page()
-            driver = PageDriver(context=context, page=page, app_url=self.plan.app_url, cancel=self.ports.cancel,
-                                step_timeout_ms=self.options.step_timeout_ms)
+            driver = PageDriver(
+                context=context,
+                page=page,
+                app_url=self.plan.app_url,
+                cancel=self.ports.cancel,
+                step_timeout_ms=self.options.step_timeout_ms,
+            )
             try:
                 driver.goto(driver.url_for(self.plan.app_url), time.monotonic() + self.options.step_timeout_ms / 1000)
                 self.state.app_title = page.title()
-                self.emit("log", {"level": "info", "message": f"App reachable at {self.plan.app_url}: "
-                                  f'"{self.state.app_title}"'})
+                self.emit(
+                    "log",
+                    {"level": "info", "message": f'App reachable at {self.plan.app_url}: "{self.state.app_title}"'},
+                )
             except StepFailure as exc:
                 self.run_error = exc.message
             except PlaywrightError as exc:
@@ -139,13 +170,24 @@ class _Run:
         finally:
             _close(context)
         if self.options.browser != "chromium":
-            self.emit("log", {"level": "warning", "message": f'browser "{self.options.browser}" is not available '
-                              "on this worker; running in Chromium"})
+            self.emit(
+                "log",
+                {
+                    "level": "warning",
+                    "message": f'browser "{self.options.browser}" is not available on this worker; running in Chromium',
+                },
+            )
         if self.run_error:
             self.emit("error", {"message": self.run_error, "node": "analyze_app"})
-            for test in self.plan.tests[self.state.test_index:]:
-                result = TestResult(test_id=test.test_id, name=test.name, status="error", attempts=0,
-                                    duration_ms=0, error=self.run_error)
+            for test in self.plan.tests[self.state.test_index :]:
+                result = TestResult(
+                    test_id=test.test_id,
+                    name=test.name,
+                    status="error",
+                    attempts=0,
+                    duration_ms=0,
+                    error=self.run_error,
+                )
                 self.state.results.append(result)
                 self.emit("test_result", _test_event(result))
             self.state.test_index = len(self.plan.tests)
@@ -159,22 +201,38 @@ class _Run:
         while True:
             resuming = state.current is not None and state.step_index > 0
             if not resuming:
-                state.current = TestResult(test_id=test.test_id, name=test.name, status="passed",
-                                           attempts=state.attempt, duration_ms=0)
+                state.current = TestResult(
+                    test_id=test.test_id, name=test.name, status="passed", attempts=state.attempt, duration_ms=0
+                )
                 state.step_index = 0
                 state.browser_state = None
                 state.url = None
             assert state.current is not None
             state.current.attempts = state.attempt
-            self.emit("state_update", {"status": "running", "current_test": test.name, "test_id": test.test_id,
-                                       "node": "execute_test", "attempt": state.attempt,
-                                       "total": len(self.plan.tests), "completed": len(state.results)})
+            self.emit(
+                "state_update",
+                {
+                    "status": "running",
+                    "current_test": test.name,
+                    "test_id": test.test_id,
+                    "node": "execute_test",
+                    "attempt": state.attempt,
+                    "total": len(self.plan.tests),
+                    "completed": len(state.results),
+                },
+            )
             self.run_attempt(test, resuming=resuming)
             status = state.current.status
             if status in {"passed", "healed"} or state.attempt >= max_attempts or self.cancelled():
                 break
-            self.emit("log", {"level": "warning", "message": f'"{test.name}" {status} on attempt {state.attempt}; '
-                              f"retrying in a fresh browser context"})
+            self.emit(
+                "log",
+                {
+                    "level": "warning",
+                    "message": f'"{test.name}" {status} on attempt {state.attempt}; '
+                    f"retrying in a fresh browser context",
+                },
+            )
             state.attempt += 1
             state.current = None
         result = state.current
@@ -195,11 +253,19 @@ class _Run:
         assert current is not None
         context: BrowserContext | None = None
         try:
-            context = self.host.new_context(viewport=self.options.viewport, headless=self.options.headless,
-                                            storage_state=state.browser_state if resuming else None)
+            context = self.host.new_context(
+                viewport=self.options.viewport,
+                headless=self.options.headless,
+                storage_state=state.browser_state if resuming else None,
+            )
             page = context.new_page()
-            driver = PageDriver(context=context, page=page, app_url=self.plan.app_url, cancel=self.ports.cancel,
-                                step_timeout_ms=self.options.step_timeout_ms)
+            driver = PageDriver(
+                context=context,
+                page=page,
+                app_url=self.plan.app_url,
+                cancel=self.ports.cancel,
+                step_timeout_ms=self.options.step_timeout_ms,
+            )
             if resuming and state.url and state.url.startswith(("http://", "https://")):
                 driver.goto(state.url, time.monotonic() + self.options.step_timeout_ms / 1000)
                 self.emit("log", {"level": "info", "message": f"Resumed at step {state.step_index + 1} on {state.url}"})
@@ -234,8 +300,9 @@ class _Run:
     def run_step(self, test: TestSpec, index: int, driver: PageDriver) -> StepResult:
         spec = test.steps[index]
         started = time.monotonic()
-        result = StepResult(index=index, action="", target=spec.target, value=spec.value, outcome="passed",
-                            duration_ms=0)
+        result = StepResult(
+            index=index, action="", target=spec.target, value=spec.value, outcome="passed", duration_ms=0
+        )
         step: ParsedStep | None = None
         try:
             step = parse_step(spec)
@@ -269,8 +336,9 @@ class _Run:
         self.emit_step(test, result, spec.describe())
         return result
 
-    def act(self, test: TestSpec, index: int, step: ParsedStep, driver: PageDriver,
-            result: StepResult) -> ElementHandle | None:
+    def act(
+        self, test: TestSpec, index: int, step: ParsedStep, driver: PageDriver, result: StepResult
+    ) -> ElementHandle | None:
         try:
             return driver.run(step)
         except TargetNotFound as exc:
@@ -283,8 +351,15 @@ class _Run:
             driver.run(step, element=element)
             return element
 
-    def self_heal(self, test: TestSpec, index: int, step: ParsedStep, driver: PageDriver, result: StepResult,
-                  failure: TargetNotFound) -> ElementHandle | None:
+    def self_heal(
+        self,
+        test: TestSpec,
+        index: int,
+        step: ParsedStep,
+        driver: PageDriver,
+        result: StepResult,
+        failure: TargetNotFound,
+    ) -> ElementHandle | None:
         fingerprint = self.ports.fingerprints.get(test_id=test.test_id, step_index=index)
         if fingerprint is None:
             failure.message += " (no earlier green run of this step to heal from)"
@@ -313,8 +388,14 @@ class _Run:
                 info["reason"] = f"{decision.reason}; the chosen locator did not resolve: {str(exc).splitlines()[0]}"
         if element is not None:
             self.emit("heal", {"test_id": test.test_id, "step": index + 1, **info})
-            self.emit("log", {"level": "warning", "message": f'Step {index + 1}: healed "{step.target_text()}" -> '
-                              f"{decision.locator} (score {decision.score:.2f})"})
+            self.emit(
+                "log",
+                {
+                    "level": "warning",
+                    "message": f'Step {index + 1}: healed "{step.target_text()}" -> '
+                    f"{decision.locator} (score {decision.score:.2f})",
+                },
+            )
         else:
             top = ", ".join(f"{_candidate_label(c)} ({c.get('score', 0):.2f})" for c in info["top"])
             failure.message += f"; self-healing abstained ({info['reason']}); best candidates: {top or 'none'}"
@@ -339,8 +420,16 @@ class _Run:
         name = f"{test.test_id}-a{self.state.attempt}-s{index + 1}.jpg"
         url = self.ports.artifacts.save_screenshot(name=name, content=content)
         result.screenshot_url = url
-        self.emit("screenshot", {"base64": base64.b64encode(content).decode(), "step": index + 1, "url": url,
-                                 "test_id": test.test_id, "mime": "image/jpeg"})
+        self.emit(
+            "screenshot",
+            {
+                "base64": base64.b64encode(content).decode(),
+                "step": index + 1,
+                "url": url,
+                "test_id": test.test_id,
+                "mime": "image/jpeg",
+            },
+        )
 
     def emit_step(self, test: TestSpec, result: StepResult, text: str) -> None:
         for log in result.logs:
@@ -349,8 +438,16 @@ class _Run:
         message = f"Step {result.index + 1}: {text} - {result.outcome} ({result.duration_ms} ms)"
         if result.error:
             message += f": {result.error}"
-        self.emit("log", {"level": level, "message": message, "test_id": test.test_id, "step": result.index + 1,
-                          "outcome": result.outcome})
+        self.emit(
+            "log",
+            {
+                "level": level,
+                "message": message,
+                "test_id": test.test_id,
+                "step": result.index + 1,
+                "outcome": result.outcome,
+            },
+        )
 
     def report(self) -> RunOutcome:
         state = self.state
@@ -360,12 +457,22 @@ class _Run:
                 state.current.error = "run cancelled"
                 state.results.append(state.current)
                 state.current = None
-            for test in self.plan.tests[len(state.results):]:
-                state.results.append(TestResult(test_id=test.test_id, name=test.name, status="skipped", attempts=0,
-                                                duration_ms=0, error="run cancelled"))
+            for test in self.plan.tests[len(state.results) :]:
+                state.results.append(
+                    TestResult(
+                        test_id=test.test_id,
+                        name=test.name,
+                        status="skipped",
+                        attempts=0,
+                        duration_ms=0,
+                        error="run cancelled",
+                    )
+                )
             state.test_index = len(self.plan.tests)
-        counts = {k: sum(1 for r in state.results if r.status == k)
-                  for k in ("passed", "failed", "healed", "error", "skipped")}
+        counts = {
+            k: sum(1 for r in state.results if r.status == k)
+            for k in ("passed", "failed", "healed", "error", "skipped")
+        }
         if state.status != "cancelled":
             if self.run_error or counts["error"]:
                 state.status = "error"
@@ -375,15 +482,31 @@ class _Run:
                 state.status = "passed"
         self.checkpoint("report")
         duration = state.elapsed_ms / 1000
-        self.emit("complete", {
-            "status": state.status, "passed": counts["passed"], "failed": counts["failed"],
-            "healed": counts["healed"], "errors": counts["error"], "skipped": counts["skipped"],
-            "total": len(self.plan.tests), "duration_seconds": round(duration, 3),
-            "error": self.run_error,
-        })
-        return RunOutcome(status=state.status, passed=counts["passed"], failed=counts["failed"],
-                          healed=counts["healed"], errored=counts["error"], skipped=counts["skipped"],
-                          duration_seconds=duration, state=state, error=self.run_error)
+        self.emit(
+            "complete",
+            {
+                "status": state.status,
+                "passed": counts["passed"],
+                "failed": counts["failed"],
+                "healed": counts["healed"],
+                "errors": counts["error"],
+                "skipped": counts["skipped"],
+                "total": len(self.plan.tests),
+                "duration_seconds": round(duration, 3),
+                "error": self.run_error,
+            },
+        )
+        return RunOutcome(
+            status=state.status,
+            passed=counts["passed"],
+            failed=counts["failed"],
+            healed=counts["healed"],
+            errored=counts["error"],
+            skipped=counts["skipped"],
+            duration_seconds=duration,
+            state=state,
+            error=self.run_error,
+        )
 
 
 def _browser_state(driver: PageDriver) -> tuple[dict[str, Any] | None, str | None]:
@@ -394,17 +517,23 @@ def _browser_state(driver: PageDriver) -> tuple[dict[str, Any] | None, str | Non
 
 
 def _close(context: BrowserContext) -> None:
-    try:
+    # If the browser died with it, BrowserHost relaunches one for the next context.
+    with contextlib.suppress(PlaywrightError):
         context.close()
-    except PlaywrightError:
-        pass  # the browser died with it; BrowserHost relaunches it for the next context
 
 
 def _test_event(result: TestResult) -> dict[str, Any]:
-    return {"test_id": result.test_id, "name": result.name, "status": result.status, "attempts": result.attempts,
-            "duration_ms": result.duration_ms, "error": result.error, "steps": len(result.steps)}
+    return {
+        "test_id": result.test_id,
+        "name": result.name,
+        "status": result.status,
+        "attempts": result.attempts,
+        "duration_ms": result.duration_ms,
+        "error": result.error,
+        "steps": len(result.steps),
+    }
 
 
 def _candidate_label(candidate: dict[str, Any]) -> str:
     name = candidate.get("accessible_name") or candidate.get("text") or candidate.get("id") or ""
-    return f"{candidate.get('tag', '?')} \"{str(name)[:40]}\""
+    return f'{candidate.get("tag", "?")} "{str(name)[:40]}"'

@@ -15,30 +15,89 @@ _QUOTE_RE = re.compile(r'"([^"]*)"|“([^”]*)”|\'([^\']*)\'|‘([^’]*)’'
 _PH_RE = re.compile(r"\x00(\d+)\x00")
 
 _NUMBER_WORDS = {
-    "no": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "no": 0,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
 }
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 
 # Words after (or before) a name that say what kind of element it is.
 _ROLE_WORDS = [
-    ("radio button", "radio"), ("check box", "checkbox"), ("checkbox", "checkbox"), ("text field", "textbox"),
-    ("text box", "textbox"), ("textbox", "textbox"), ("input field", "textbox"), ("field", "textbox"),
-    ("input", "textbox"), ("textarea", "textbox"), ("box", "textbox"), ("drop-down", "combobox"),
-    ("dropdown", "combobox"), ("drop down", "combobox"), ("select", "combobox"), ("combobox", "combobox"),
-    ("list box", "combobox"), ("menu item", "menuitem"), ("button", "button"), ("link", "link"),
-    ("radio", "radio"), ("tab", "tab"), ("heading", "heading"), ("switch", "checkbox"),
-    ("toggle", "checkbox"), ("image", "img"), ("table", "table"), ("list", "list"),
+    ("radio button", "radio"),
+    ("check box", "checkbox"),
+    ("checkbox", "checkbox"),
+    ("text field", "textbox"),
+    ("text box", "textbox"),
+    ("textbox", "textbox"),
+    ("input field", "textbox"),
+    ("field", "textbox"),
+    ("input", "textbox"),
+    ("textarea", "textbox"),
+    ("box", "textbox"),
+    ("drop-down", "combobox"),
+    ("dropdown", "combobox"),
+    ("drop down", "combobox"),
+    ("select", "combobox"),
+    ("combobox", "combobox"),
+    ("list box", "combobox"),
+    ("menu item", "menuitem"),
+    ("button", "button"),
+    ("link", "link"),
+    ("radio", "radio"),
+    ("tab", "tab"),
+    ("heading", "heading"),
+    ("switch", "checkbox"),
+    ("toggle", "checkbox"),
+    ("image", "img"),
+    ("table", "table"),
+    ("list", "list"),
 ]
 
 _KEY_NAMES = {
-    "enter": "Enter", "return": "Enter", "tab": "Tab", "escape": "Escape", "esc": "Escape",
-    "backspace": "Backspace", "delete": "Delete", "del": "Delete", "space": "Space", "spacebar": "Space",
-    "home": "Home", "end": "End", "pageup": "PageUp", "pagedown": "PageDown", "insert": "Insert",
-    "arrowup": "ArrowUp", "arrowdown": "ArrowDown", "arrowleft": "ArrowLeft", "arrowright": "ArrowRight",
-    "up": "ArrowUp", "down": "ArrowDown", "left": "ArrowLeft", "right": "ArrowRight",
-    "ctrl": "Control", "control": "Control", "shift": "Shift", "alt": "Alt", "option": "Alt",
-    "cmd": "Meta", "command": "Meta", "meta": "Meta", "win": "Meta", "controlormeta": "ControlOrMeta",
+    "enter": "Enter",
+    "return": "Enter",
+    "tab": "Tab",
+    "escape": "Escape",
+    "esc": "Escape",
+    "backspace": "Backspace",
+    "delete": "Delete",
+    "del": "Delete",
+    "space": "Space",
+    "spacebar": "Space",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PageUp",
+    "pagedown": "PageDown",
+    "insert": "Insert",
+    "arrowup": "ArrowUp",
+    "arrowdown": "ArrowDown",
+    "arrowleft": "ArrowLeft",
+    "arrowright": "ArrowRight",
+    "up": "ArrowUp",
+    "down": "ArrowDown",
+    "left": "ArrowLeft",
+    "right": "ArrowRight",
+    "ctrl": "Control",
+    "control": "Control",
+    "shift": "Shift",
+    "alt": "Alt",
+    "option": "Alt",
+    "cmd": "Meta",
+    "command": "Meta",
+    "meta": "Meta",
+    "win": "Meta",
+    "controlormeta": "ControlOrMeta",
 }
 _MODIFIERS = {"Control", "Shift", "Alt", "Meta", "ControlOrMeta"}
 
@@ -96,8 +155,7 @@ def parse_text(text: str) -> ParsedStep:
             return step
     first = q.restore(s.split()[0])
     raise StepParseError(
-        f'cannot understand "{source}": "{first}" is not an action Argus knows. '
-        f"Start with one of: {_VERBS_HINT}"
+        f'cannot understand "{source}": "{first}" is not an action Argus knows. Start with one of: {_VERBS_HINT}'
     )
 
 
@@ -126,7 +184,7 @@ def _url_value(raw: str) -> str:
     low = url.lower()
     for prefix in ("the url ", "url ", "the page ", "page "):
         if low.startswith(prefix):
-            url = url[len(prefix):].strip()
+            url = url[len(prefix) :].strip()
             low = url.lower()
     if low in {"home page", "homepage", "the home page", "home", "the homepage", "the app", "app"}:
         return "/"
@@ -152,7 +210,7 @@ def _parse_action(s: str, q: _Quoted, source: str) -> ParsedStep | None:
         return None
     verb_phrase = m.group("verb").lower()
     verb = verb_phrase.split()[0]
-    rest = s[len(verb):].strip()
+    rest = s[len(verb) :].strip()
 
     if verb in {"type", "types", "enter", "enters", "fill", "fills", "input", "write", "set", "sets"}:
         return _parse_fill(verb, rest, q, source)
@@ -183,9 +241,7 @@ def _parse_action(s: str, q: _Quoted, source: str) -> ParsedStep | None:
     if verb in {"select", "selects", "choose", "chooses", "pick", "picks"}:
         value, target = _split_last(rest, (" from ", " in "))
         if value is None:
-            raise StepParseError(
-                f'"{source}": say which option and which dropdown, e.g. "Select Blue from Color"'
-            )
+            raise StepParseError(f'"{source}": say which option and which dropdown, e.g. "Select Blue from Color"')
         return ParsedStep(action="select", source=source, target=_target(target, q), value=_value(value, q))
     if verb in {"check", "checks", "tick", "ticks"}:
         _need(rest, "Check", "Check Remember me")
@@ -209,9 +265,7 @@ def _parse_fill(verb: str, rest: str, q: _Quoted, source: str) -> ParsedStep:
             return ParsedStep(action="fill", source=source, target=_target(target, q), value=_value(value, q))
     value, target = _split_last(rest, (" into ", " in ", " on "))
     if value is None:
-        raise StepParseError(
-            f'"{source}": say what to type and where, e.g. \'Type "alice@example.com" into Email\''
-        )
+        raise StepParseError(f'"{source}": say what to type and where, e.g. \'Type "alice@example.com" into Email\'')
     return ParsedStep(action="fill", source=source, target=_target(target, q), value=_value(value, q))
 
 
@@ -227,9 +281,7 @@ def _parse_press(rest: str, q: _Quoted, source: str) -> ParsedStep | None:
     if key is None:
         return None
     target = m.group("target")
-    return ParsedStep(
-        action="press", source=source, value=key, target=_target(target, q) if target else None
-    )
+    return ParsedStep(action="press", source=source, value=key, target=_target(target, q) if target else None)
 
 
 def _key_name(raw: str) -> str | None:
@@ -263,7 +315,10 @@ def _click(action: str, rest: str, q: _Quoted, source: str, verb: str) -> Parsed
 
 # --- waits ---------------------------------------------------------------------------------------
 
-_APPEAR = r"(?:to\s+)?(?:appears?|be\s+visible|is\s+visible|is\s+shown|be\s+shown|show\s+up|shows\s+up|is\s+displayed|be\s+displayed)"
+_APPEAR = (
+    r"(?:to\s+)?(?:appears?|be\s+visible|is\s+visible|is\s+shown|be\s+shown|show\s+up|shows\s+up|"
+    r"is\s+displayed|be\s+displayed)"
+)
 _DISAPPEAR = (
     r"(?:to\s+)?(?:disappears?|be\s+hidden|is\s+hidden|is\s+gone|be\s+gone|go\s+away|goes\s+away|vanish|"
     r"vanishes|not\s+be\s+visible|is\s+not\s+visible)"
@@ -291,7 +346,9 @@ def _parse_wait(s: str, q: _Quoted, source: str) -> ParsedStep | None:
         if seconds > 300:
             raise StepParseError(f'"{source}": a fixed wait may be at most 300 seconds; wait for text instead')
         return ParsedStep(action="wait_seconds", source=source, seconds=seconds)
-    if re.fullmatch(r"(?:for\s+|until\s+)?(?:the\s+)?page\s+(?:to\s+)?(?:load|loads|is\s+loaded|finishes\s+loading)", rest, re.I):
+    if re.fullmatch(
+        r"(?:for\s+|until\s+)?(?:the\s+)?page\s+(?:to\s+)?(?:load|loads|is\s+loaded|finishes\s+loading)", rest, re.I
+    ):
         return ParsedStep(action="wait_load", source=source)
     m = re.fullmatch(rf"(?:for|until)\s+(?P<what>.+?)\s+{_DISAPPEAR}", rest, re.I)
     if m:
@@ -327,17 +384,33 @@ _PREFIX_RE = re.compile(
     re.I,
 )
 _SHOULD = r"(?:should\s+be|should\s+equal|must\s+be|to\s+be|to\s+equal|is|equals|=|==|be)"
-_CONTAINS = r"(?:should\s+contain|should\s+include|to\s+contain|to\s+include|contains|includes|has|to\s+have|should\s+have)"
+_CONTAINS = (
+    r"(?:should\s+contain|should\s+include|to\s+contain|to\s+include|contains|includes|has|to\s+have|should\s+have)"
+)
 _STATES = {
-    "visible": "assert_visible", "shown": "assert_visible", "displayed": "assert_visible",
-    "present": "assert_visible", "hidden": "assert_hidden", "invisible": "assert_hidden",
-    "gone": "assert_hidden", "enabled": "assert_enabled", "disabled": "assert_disabled",
-    "checked": "assert_checked", "selected": "assert_checked", "ticked": "assert_checked",
-    "unchecked": "assert_unchecked", "unticked": "assert_unchecked", "not checked": "assert_unchecked",
+    "visible": "assert_visible",
+    "shown": "assert_visible",
+    "displayed": "assert_visible",
+    "present": "assert_visible",
+    "hidden": "assert_hidden",
+    "invisible": "assert_hidden",
+    "gone": "assert_hidden",
+    "enabled": "assert_enabled",
+    "disabled": "assert_disabled",
+    "checked": "assert_checked",
+    "selected": "assert_checked",
+    "ticked": "assert_checked",
+    "unchecked": "assert_unchecked",
+    "unticked": "assert_unchecked",
+    "not checked": "assert_unchecked",
 }
 _NEGATED = {
-    "assert_visible": "assert_hidden", "assert_hidden": "assert_visible", "assert_enabled": "assert_disabled",
-    "assert_disabled": "assert_enabled", "assert_checked": "assert_unchecked", "assert_unchecked": "assert_checked",
+    "assert_visible": "assert_hidden",
+    "assert_hidden": "assert_visible",
+    "assert_enabled": "assert_disabled",
+    "assert_disabled": "assert_enabled",
+    "assert_checked": "assert_unchecked",
+    "assert_unchecked": "assert_checked",
 }
 
 
@@ -345,10 +418,8 @@ def _parse_assertion(s: str, q: _Quoted, source: str) -> ParsedStep | None:
     body = s
     m = _PREFIX_RE.match(s)
     prefixed = False
-    if m and not re.match(r"^check\s+(?!that\b)", s, re.I):
-        body, prefixed = s[m.end():].strip(), True
-    elif m and re.match(r"^check\s+that\b", s, re.I):
-        body, prefixed = s[m.end():].strip(), True
+    if (m and not re.match(r"^check\s+(?!that\b)", s, re.I)) or (m and re.match(r"^check\s+that\b", s, re.I)):
+        body, prefixed = s[m.end() :].strip(), True
     if not prefixed and not re.search(r"\b(?:should|shouldn't|see|sees)\b", body, re.I):
         return None
     if not body:
@@ -366,38 +437,46 @@ def _parse_assertion(s: str, q: _Quoted, source: str) -> ParsedStep | None:
 
 
 def _assert_text(body: str, q: _Quoted, source: str) -> ParsedStep | None:
-    neg = re.fullmatch(
-        r"(?:should\s+not|shouldn't|do\s+not|don't|does\s+not|doesn't|not\s+to|to\s+not|cannot|can't|can\s+not|not)"
-        r"\s+(?:be\s+able\s+to\s+)?sees?\s+(?:the\s+)?(?:text\s+)?(?P<t>.+)",
-        body,
-        re.I,
-    ) or re.fullmatch(
-        r"(?:the\s+)?page\s+(?:should\s+not|does\s+not|doesn't|not\s+to|to\s+not)\s+"
-        r"(?:contain|have|show|display|include)\s+(?:the\s+)?(?:text\s+)?(?P<t>.+)",
-        body,
-        re.I,
-    ) or re.fullmatch(
-        r"(?:the\s+)?text\s+(?P<t>.+?)\s+(?:is\s+not|isn't|should\s+not\s+be|not\s+to\s+be|to\s+not\s+be)\s+"
-        r"(?:shown|visible|displayed|present|on\s+the\s+page)",
-        body,
-        re.I,
+    neg = (
+        re.fullmatch(
+            r"(?:should\s+not|shouldn't|do\s+not|don't|does\s+not|doesn't|not\s+to|to\s+not|cannot|can't|can\s+not|not)"
+            r"\s+(?:be\s+able\s+to\s+)?sees?\s+(?:the\s+)?(?:text\s+)?(?P<t>.+)",
+            body,
+            re.I,
+        )
+        or re.fullmatch(
+            r"(?:the\s+)?page\s+(?:should\s+not|does\s+not|doesn't|not\s+to|to\s+not)\s+"
+            r"(?:contain|have|show|display|include)\s+(?:the\s+)?(?:text\s+)?(?P<t>.+)",
+            body,
+            re.I,
+        )
+        or re.fullmatch(
+            r"(?:the\s+)?text\s+(?P<t>.+?)\s+(?:is\s+not|isn't|should\s+not\s+be|not\s+to\s+be|to\s+not\s+be)\s+"
+            r"(?:shown|visible|displayed|present|on\s+the\s+page)",
+            body,
+            re.I,
+        )
     )
     if neg:
         return ParsedStep(action="assert_no_text", source=source, value=_value(neg.group("t"), q))
-    pos = re.fullmatch(
-        r"(?:should\s+|to\s+|can\s+|will\s+)?(?:be\s+able\s+to\s+)?sees?\s+(?:the\s+)?(?:text\s+)?(?P<t>.+)",
-        body,
-        re.I,
-    ) or re.fullmatch(
-        r"(?:the\s+)?page\s+(?:should\s+|to\s+)?(?:contains?|has|have|shows?|displays?|includes?)\s+"
-        r"(?:the\s+)?(?:text\s+)?(?P<t>.+)",
-        body,
-        re.I,
-    ) or re.fullmatch(
-        r"(?:the\s+)?text\s+(?P<t>.+?)(?:\s+(?:is|to\s+be|should\s+be)\s+(?:shown|visible|displayed|present|"
-        r"on\s+the\s+page))?",
-        body,
-        re.I,
+    pos = (
+        re.fullmatch(
+            r"(?:should\s+|to\s+|can\s+|will\s+)?(?:be\s+able\s+to\s+)?sees?\s+(?:the\s+)?(?:text\s+)?(?P<t>.+)",
+            body,
+            re.I,
+        )
+        or re.fullmatch(
+            r"(?:the\s+)?page\s+(?:should\s+|to\s+)?(?:contains?|has|have|shows?|displays?|includes?)\s+"
+            r"(?:the\s+)?(?:text\s+)?(?P<t>.+)",
+            body,
+            re.I,
+        )
+        or re.fullmatch(
+            r"(?:the\s+)?text\s+(?P<t>.+?)(?:\s+(?:is|to\s+be|should\s+be)\s+(?:shown|visible|displayed|present|"
+            r"on\s+the\s+page))?",
+            body,
+            re.I,
+        )
     )
     if pos:
         return ParsedStep(action="assert_text", source=source, value=_value(pos.group("t"), q))
@@ -413,7 +492,11 @@ def _assert_url_title(body: str, q: _Quoted, source: str) -> ParsedStep | None:
         raise StepParseError(f'"{source}": give the page as a path, e.g. "Expect to be on /dashboard"')
     m = re.fullmatch(
         r"(?:the\s+)?(?P<what>(?:current\s+|page\s+)?url|address|(?:page\s+)?title)\s+"
-        r"(?P<op>" + _CONTAINS + "|" + _SHOULD + r"|should\s+start\s+with|starts\s+with|should\s+end\s+with|ends\s+with)"
+        r"(?P<op>"
+        + _CONTAINS
+        + "|"
+        + _SHOULD
+        + r"|should\s+start\s+with|starts\s+with|should\s+end\s+with|ends\s+with)"
         r"\s+(?P<v>.+)",
         body,
         re.I,
@@ -448,8 +531,19 @@ def _count_value(raw: str, source: str) -> int:
 
 def _assert_count(body: str, q: _Quoted, source: str) -> ParsedStep | None:
     num = r"(?P<n>\d+|" + "|".join(_NUMBER_WORDS) + r")"
-    tail = r"(?:\s+(?:in|inside|within|on|of)\s+(?:the\s+)?(?P<c>.+?))?(?:\s+(?:are\s+|is\s+|to\s+be\s+)?(?:shown|visible|displayed|listed))?"
-    m = re.fullmatch(r"(?:there\s+(?:should\s+be|are|is|to\s+be)\s+|to\s+(?:see|have)\s+|sees?\s+)?" + num + r"\s+" + _COUNT_NOUN + tail, body, re.I)
+    tail = (
+        r"(?:\s+(?:in|inside|within|on|of)\s+(?:the\s+)?(?P<c>.+?))?"
+        r"(?:\s+(?:are\s+|is\s+|to\s+be\s+)?(?:shown|visible|displayed|listed))?"
+    )
+    m = re.fullmatch(
+        r"(?:there\s+(?:should\s+be|are|is|to\s+be)\s+|to\s+(?:see|have)\s+|sees?\s+)?"
+        + num
+        + r"\s+"
+        + _COUNT_NOUN
+        + tail,
+        body,
+        re.I,
+    )
     if not m:
         m2 = re.fullmatch(
             r"(?:the\s+)?(?P<c>.+?)\s+(?:should\s+have|to\s+have|has|have|contains|should\s+contain|to\s+contain|shows)"
@@ -477,13 +571,15 @@ def _assert_value(body: str, q: _Quoted, source: str) -> ParsedStep | None:
     )
     if empty:
         return ParsedStep(action="assert_empty", source=source, target=_target(empty.group("t"), q))
-    m = re.fullmatch(
-        r"(?P<t>.+?)\s+(?:should\s+have|to\s+have|has|have|must\s+have)\s+(?:the\s+)?value\s+(?:of\s+)?(?P<v>.+)",
-        body,
-        re.I,
-    ) or re.fullmatch(
-        r"(?P<t>.+?)(?:'s)?\s+value\s+" + _SHOULD + r"\s+(?P<v>.+)", body, re.I
-    ) or re.fullmatch(r"(?:the\s+)?value\s+of\s+(?P<t>.+?)\s+" + _SHOULD + r"\s+(?P<v>.+)", body, re.I)
+    m = (
+        re.fullmatch(
+            r"(?P<t>.+?)\s+(?:should\s+have|to\s+have|has|have|must\s+have)\s+(?:the\s+)?value\s+(?:of\s+)?(?P<v>.+)",
+            body,
+            re.I,
+        )
+        or re.fullmatch(r"(?P<t>.+?)(?:'s)?\s+value\s+" + _SHOULD + r"\s+(?P<v>.+)", body, re.I)
+        or re.fullmatch(r"(?:the\s+)?value\s+of\s+(?P<t>.+?)\s+" + _SHOULD + r"\s+(?P<v>.+)", body, re.I)
+    )
     if m:
         return ParsedStep(
             action="assert_value", source=source, target=_target(m.group("t"), q), value=_value(m.group("v"), q)
@@ -524,34 +620,113 @@ def _assert_elem_text(body: str, q: _Quoted, source: str) -> ParsedStep | None:
 # --- structured steps ----------------------------------------------------------------------------
 
 _STRUCTURED_ALIASES = {
-    "navigate": "navigate", "open": "navigate", "goto": "navigate", "go_to": "navigate", "visit": "navigate",
-    "url": "navigate", "reload": "reload", "refresh": "reload", "go_back": "go_back", "back": "go_back",
-    "fill": "fill", "type": "fill", "enter": "fill", "input": "fill", "set": "fill",
-    "clear": "clear", "click": "click", "tap": "click", "dblclick": "dblclick", "double_click": "dblclick",
-    "doubleclick": "dblclick", "right_click": "right_click", "hover": "hover", "select": "select",
-    "choose": "select", "check": "check", "uncheck": "uncheck", "press": "press", "key": "press",
-    "upload": "upload", "attach": "upload", "wait": "wait", "sleep": "wait_seconds", "wait_seconds": "wait_seconds",
-    "wait_for": "wait_visible", "wait_visible": "wait_visible", "wait_for_text": "wait_visible",
-    "wait_hidden": "wait_hidden", "wait_for_hidden": "wait_hidden", "wait_gone": "wait_hidden",
+    "navigate": "navigate",
+    "open": "navigate",
+    "goto": "navigate",
+    "go_to": "navigate",
+    "visit": "navigate",
+    "url": "navigate",
+    "reload": "reload",
+    "refresh": "reload",
+    "go_back": "go_back",
+    "back": "go_back",
+    "fill": "fill",
+    "type": "fill",
+    "enter": "fill",
+    "input": "fill",
+    "set": "fill",
+    "clear": "clear",
+    "click": "click",
+    "tap": "click",
+    "dblclick": "dblclick",
+    "double_click": "dblclick",
+    "doubleclick": "dblclick",
+    "right_click": "right_click",
+    "hover": "hover",
+    "select": "select",
+    "choose": "select",
+    "check": "check",
+    "uncheck": "uncheck",
+    "press": "press",
+    "key": "press",
+    "upload": "upload",
+    "attach": "upload",
+    "wait": "wait",
+    "sleep": "wait_seconds",
+    "wait_seconds": "wait_seconds",
+    "wait_for": "wait_visible",
+    "wait_visible": "wait_visible",
+    "wait_for_text": "wait_visible",
+    "wait_hidden": "wait_hidden",
+    "wait_for_hidden": "wait_hidden",
+    "wait_gone": "wait_hidden",
     "wait_load": "wait_load",
-    "assert_text": "assert_text", "expect_text": "assert_text", "see": "assert_text", "assert_see": "assert_text",
-    "assert_no_text": "assert_no_text", "assert_not_text": "assert_no_text", "not_see": "assert_no_text",
-    "expect_no_text": "assert_no_text", "assert_url": "assert_url", "expect_url": "assert_url",
-    "assert_url_contains": "assert_url", "assert_url_equals": "assert_url",
-    "assert_title": "assert_title", "expect_title": "assert_title", "assert_title_contains": "assert_title",
-    "assert_value": "assert_value", "expect_value": "assert_value", "assert_empty": "assert_empty",
-    "assert_visible": "assert_visible", "assert_hidden": "assert_hidden", "assert_enabled": "assert_enabled",
-    "assert_disabled": "assert_disabled", "assert_checked": "assert_checked",
-    "assert_unchecked": "assert_unchecked", "assert_count": "assert_count", "expect_count": "assert_count",
-    "assert_contains": "assert_element_text", "assert_element_text": "assert_element_text",
+    "assert_text": "assert_text",
+    "expect_text": "assert_text",
+    "see": "assert_text",
+    "assert_see": "assert_text",
+    "assert_no_text": "assert_no_text",
+    "assert_not_text": "assert_no_text",
+    "not_see": "assert_no_text",
+    "expect_no_text": "assert_no_text",
+    "assert_url": "assert_url",
+    "expect_url": "assert_url",
+    "assert_url_contains": "assert_url",
+    "assert_url_equals": "assert_url",
+    "assert_title": "assert_title",
+    "expect_title": "assert_title",
+    "assert_title_contains": "assert_title",
+    "assert_value": "assert_value",
+    "expect_value": "assert_value",
+    "assert_empty": "assert_empty",
+    "assert_visible": "assert_visible",
+    "assert_hidden": "assert_hidden",
+    "assert_enabled": "assert_enabled",
+    "assert_disabled": "assert_disabled",
+    "assert_checked": "assert_checked",
+    "assert_unchecked": "assert_unchecked",
+    "assert_count": "assert_count",
+    "expect_count": "assert_count",
+    "assert_contains": "assert_element_text",
+    "assert_element_text": "assert_element_text",
 }
 _NEEDS_TARGET = {
-    "fill", "clear", "click", "dblclick", "right_click", "hover", "select", "check", "uncheck", "upload",
-    "wait_visible", "wait_hidden", "assert_value", "assert_empty", "assert_visible", "assert_hidden",
-    "assert_enabled", "assert_disabled", "assert_checked", "assert_unchecked", "assert_element_text",
+    "fill",
+    "clear",
+    "click",
+    "dblclick",
+    "right_click",
+    "hover",
+    "select",
+    "check",
+    "uncheck",
+    "upload",
+    "wait_visible",
+    "wait_hidden",
+    "assert_value",
+    "assert_empty",
+    "assert_visible",
+    "assert_hidden",
+    "assert_enabled",
+    "assert_disabled",
+    "assert_checked",
+    "assert_unchecked",
+    "assert_element_text",
 }
-_NEEDS_VALUE = {"fill", "select", "upload", "press", "assert_text", "assert_no_text", "assert_url", "assert_title",
-                "assert_value", "assert_element_text", "assert_count", "navigate"}
+_NEEDS_VALUE = {
+    "fill",
+    "select",
+    "upload",
+    "press",
+    "assert_text",
+    "assert_no_text",
+    "assert_url",
+    "assert_title",
+    "assert_value",
+    "assert_element_text",
+    "assert_count",
+    "navigate",
+}
 
 
 def _parse_structured(spec: StepSpec) -> ParsedStep:
@@ -599,8 +774,9 @@ def _parse_structured(spec: StepSpec) -> ParsedStep:
         return ParsedStep(action="wait_seconds", source=source, seconds=seconds)
     if action in {"wait_visible", "wait_hidden"}:
         assert target is not None
-        return ParsedStep(action=action, source=source, target=target, value=target.text,
-                          kind="element" if target.selector else "any")
+        return ParsedStep(
+            action=action, source=source, target=target, value=target.text, kind="element" if target.selector else "any"
+        )
     if action == "press":
         key_name = _key_name(str(value))
         if key_name is None:
@@ -621,7 +797,11 @@ def _parse_structured(spec: StepSpec) -> ParsedStep:
         return ParsedStep(action="assert_count", source=source, count=count, noun=noun, target=container)
     op = None
     if action in {"assert_url", "assert_title"}:
-        op = "equals" if key.endswith("equals") or (action == "assert_title" and not key.endswith("contains")) else "contains"
+        op = (
+            "equals"
+            if key.endswith("equals") or (action == "assert_title" and not key.endswith("contains"))
+            else "contains"
+        )
     assert action in ALL_ACTIONS
     return ParsedStep(action=action, source=source, target=target, value=value, op=op)
 
@@ -640,7 +820,7 @@ def _split_last(text: str, seps: tuple[str, ...]) -> tuple[str | None, str]:
     for sep in seps:
         idx = padded.lower().rfind(sep)
         if idx > 0:
-            left, right = padded[:idx].strip(), padded[idx + len(sep):].strip()
+            left, right = padded[:idx].strip(), padded[idx + len(sep) :].strip()
             if left and right:
                 return left, right
     return None, text
@@ -651,7 +831,7 @@ def _split_first(text: str, seps: tuple[str, ...]) -> tuple[str | None, str]:
     for sep in seps:
         idx = padded.lower().find(sep)
         if idx > 0:
-            left, right = padded[:idx].strip(), padded[idx + len(sep):].strip()
+            left, right = padded[:idx].strip(), padded[idx + len(sep) :].strip()
             if left and right:
                 return left, right
     return None, text
@@ -679,7 +859,9 @@ def _target(raw: str, q: _Quoted) -> Target:
         return Target(raw=original, text=original, selector=explicit)
     text = raw.strip()
     nth = None
-    m = re.match(r"^(?P<the>the\s+)?(?P<o>first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))\s+(?P<r>.+)$", text, re.I)
+    m = re.match(
+        r"^(?P<the>the\s+)?(?P<o>first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))\s+(?P<r>.+)$", text, re.I
+    )
     # "the second Delete button" picks one; "First name" is just a name: an ordinal needs "the" or a role word.
     if m and (m.group("the") or any(m.group("r").lower().endswith(" " + w) for w, _ in _ROLE_WORDS)):
         o = m.group("o").lower()
@@ -692,8 +874,8 @@ def _target(raw: str, q: _Quoted) -> Target:
         if low.endswith(" " + word) and len(low) > len(word) + 1:
             role, text = role_name, text[: -len(word)].strip()
             break
-        if low.startswith(word + " ") and q.whole_quote(text[len(word):]) is not None:
-            role, text = role_name, text[len(word):].strip()
+        if low.startswith(word + " ") and q.whole_quote(text[len(word) :]) is not None:
+            role, text = role_name, text[len(word) :].strip()
             break
     name_quote = q.whole_quote(text)
     if name_quote is not None:

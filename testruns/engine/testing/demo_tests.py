@@ -76,7 +76,7 @@ DEMO_TESTS: list[dict[str, Any]] = [
             "Type bob@example.com into Email",
             "Select Sales from Topic",
             "Expect Topic to have value Sales",
-            'Type "Please call me about \"bulk\" orders" into Message',
+            'Type "Please call me about "bulk" orders" into Message',
             "Check Subscribe to newsletter",
             "Expect Subscribe to newsletter to be checked",
             "Upload quote.pdf into Attachment",

@@ -20,15 +20,22 @@ DEMO_ORDERS = [
     {"id": "A-1002", "product": "Red scarf", "status": "Processing"},
     {"id": "A-1003", "product": "Green lamp", "status": "Delivered"},
 ]
-_CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-                  ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml"}
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
 
 
 class StaticAppServer:
     """Serves files from `root` plus extra `pages` ({path: html}) on host:port (port 0 picks a free one)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, root: Path | None = None,
-                 pages: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, root: Path | None = None, pages: dict[str, str] | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self.root = root
@@ -61,8 +68,7 @@ class StaticAppServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def handle_api(self, handler: _Handler, method: str, path: str, query: dict[str, list[str]],
-                   body: Any) -> bool:
+    def handle_api(self, handler: _Handler, method: str, path: str, query: dict[str, list[str]], body: Any) -> bool:
         """Override to serve dynamic routes; return True when handled."""
         if path == "/api/slow":
             # Answers after ?ms= milliseconds: for slow-server and cancellation tests.
@@ -80,8 +86,7 @@ class DemoAppServer(StaticAppServer):
         self.sessions: dict[str, str] = {}
         self.messages: list[dict[str, Any]] = []
 
-    def handle_api(self, handler: _Handler, method: str, path: str, query: dict[str, list[str]],
-                   body: Any) -> bool:
+    def handle_api(self, handler: _Handler, method: str, path: str, query: dict[str, list[str]], body: Any) -> bool:
         if path == "/api/login" and method == "POST":
             user = DEMO_USERS.get(str((body or {}).get("email", "")).lower())
             if user is None or user["password"] != (body or {}).get("password"):
@@ -89,8 +94,9 @@ class DemoAppServer(StaticAppServer):
                 return True
             token = secrets.token_urlsafe(16)
             self.sessions[token] = user["name"]
-            handler.send_json({"name": user["name"]},
-                              headers={"Set-Cookie": f"demo_session={token}; HttpOnly; Path=/; SameSite=Lax"})
+            handler.send_json(
+                {"name": user["name"]}, headers={"Set-Cookie": f"demo_session={token}; HttpOnly; Path=/; SameSite=Lax"}
+            )
             return True
         if path == "/api/logout" and method == "POST":
             self.sessions.pop(handler.cookie("demo_session") or "", None)
@@ -124,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
     app: StaticAppServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: tests read events, not logs
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def cookie(self, name: str) -> str | None:

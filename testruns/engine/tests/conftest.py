@@ -64,8 +64,12 @@ class Ports:
         self.fingerprints = MemoryFingerprintStore()
 
     def kwargs(self) -> dict[str, Any]:
-        return {"sink": self.sink, "checkpoints": self.checkpoints, "artifacts": self.artifacts,
-                "fingerprints": self.fingerprints}
+        return {
+            "sink": self.sink,
+            "checkpoints": self.checkpoints,
+            "artifacts": self.artifacts,
+            "fingerprints": self.fingerprints,
+        }
 
 
 @pytest.fixture
@@ -80,7 +84,9 @@ def make_plan(app_url: str, *tests: tuple[str, list[Any]], **options: Any) -> Ru
         run_id="run-1",
         thread_id="thread-1",
         app_url=app_url,
-        tests=[TestSpec(test_id=f"t{i + 1}", name=name, steps=[StepSpec.from_dict(s) for s in steps])
-               for i, (name, steps) in enumerate(tests)],
+        tests=[
+            TestSpec(test_id=f"t{i + 1}", name=name, steps=[StepSpec.from_dict(s) for s in steps])
+            for i, (name, steps) in enumerate(tests)
+        ],
         options=RunOptions(**options),
     )

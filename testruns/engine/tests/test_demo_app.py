@@ -14,8 +14,13 @@ pytestmark = pytest.mark.browser
 
 
 def test_demo_tests_run_green(engine: Engine, demo_app: DemoAppServer, ports: Ports) -> None:
-    plan = RunPlan(run_id="demo", thread_id="demo", app_url=demo_app.url, tests=demo_test_specs(),
-                   options=RunOptions(step_timeout_ms=5000))
+    plan = RunPlan(
+        run_id="demo",
+        thread_id="demo",
+        app_url=demo_app.url,
+        tests=demo_test_specs(),
+        options=RunOptions(step_timeout_ms=5000),
+    )
     outcome = engine.execute(plan, **ports.kwargs())
     failures = {r.name: r.error for r in outcome.results if r.status != "passed"}
     assert failures == {}

@@ -37,9 +37,7 @@ def test_passing_run_events_and_checkpoints(engine: Engine, demo_app: DemoAppSer
     assert [s.outcome for s in outcome.results[0].steps] == ["passed"] * 5
     assert all(s.duration_ms >= 0 for s in outcome.results[0].steps)
     # A checkpoint after each node and after each step: analyze, 5 steps + test, 2 steps + test, report.
-    assert ports.checkpoints.nodes() == (
-        ["analyze_app"] + ["execute_test"] * 6 + ["execute_test"] * 3 + ["report"]
-    )
+    assert ports.checkpoints.nodes() == (["analyze_app"] + ["execute_test"] * 6 + ["execute_test"] * 3 + ["report"])
     kinds = ports.sink.kinds()
     assert kinds[0] == "state_update" and kinds[-1] == "complete"
     assert kinds.count("test_result") == 2
@@ -60,8 +58,9 @@ def test_passing_run_events_and_checkpoints(engine: Engine, demo_app: DemoAppSer
 def test_failed_assertion_fails_the_test_with_a_screenshot(
     engine: Engine, demo_app: DemoAppServer, ports: Ports
 ) -> None:
-    plan = make_plan(demo_app.url, ("wrong", ["Open /", "Expect to see Free shipping", "Click Sign in"]),
-                     step_timeout_ms=1000)
+    plan = make_plan(
+        demo_app.url, ("wrong", ["Open /", "Expect to see Free shipping", "Click Sign in"]), step_timeout_ms=1000
+    )
     outcome = engine.execute(plan, **ports.kwargs())
 
     assert outcome.status == "failed"
@@ -118,8 +117,13 @@ def test_retries_count_attempts(engine: Engine, site: PageServer, ports: Ports) 
       fetch('/api/hits/flaky').then(r => r.json()).then(d => {
         document.getElementById('s').textContent = d.hits > 1 ? 'Ready' : 'Broken'; });</script>"""
     site.hits.pop("flaky", None)
-    plan = make_plan(site.url, ("flaky", ["Open /flaky", "Expect to see Ready"]),
-                     ("never", ["Open /flaky", "Expect to see Unicorns"]), max_retries=2, step_timeout_ms=700)
+    plan = make_plan(
+        site.url,
+        ("flaky", ["Open /flaky", "Expect to see Ready"]),
+        ("never", ["Open /flaky", "Expect to see Unicorns"]),
+        max_retries=2,
+        step_timeout_ms=700,
+    )
     outcome = engine.execute(plan, **ports.kwargs())
 
     flaky, never = outcome.results
@@ -191,8 +195,11 @@ def test_resume_without_browser_state_would_lose_the_session(
     engine: Engine, demo_app: DemoAppServer, ports: Ports
 ) -> None:
     """The control for the test above: the same resume with the browser state dropped fails."""
-    plan = make_plan(demo_app.url, ("session", [*SIGN_IN, "Go to /dashboard.html", "Expect to see Welcome, Alice"]),
-                     step_timeout_ms=1500)
+    plan = make_plan(
+        demo_app.url,
+        ("session", [*SIGN_IN, "Go to /dashboard.html", "Expect to see Welcome, Alice"]),
+        step_timeout_ms=1500,
+    )
     engine.execute(plan, **ports.kwargs())
     middle = ports.checkpoints.state(5)  # 0 analyze_app, then step k at k
     assert middle.step_index == 5
@@ -202,8 +209,12 @@ def test_resume_without_browser_state_would_lose_the_session(
 
 
 def test_cancel_mid_wait_stops_within_two_seconds(engine: Engine, demo_app: DemoAppServer, ports: Ports) -> None:
-    plan = make_plan(demo_app.url, ("waits", ["Open /", "Wait for Unicorns to appear", "Expect to see x"]),
-                     ("next", ["Open /"]), step_timeout_ms=30_000)
+    plan = make_plan(
+        demo_app.url,
+        ("waits", ["Open /", "Wait for Unicorns to appear", "Expect to see x"]),
+        ("next", ["Open /"]),
+        step_timeout_ms=30_000,
+    )
     cancel = FlagCancelToken()
     timer = threading.Timer(1.0, cancel.cancel)
     timer.start()

@@ -51,9 +51,7 @@ def test_broken_locator_heals(engine: Engine, site: PageServer, ports: Ports) ->
     assert ports.fingerprints.get(test_id="t1", step_index=1)["text"] == "Save"
 
 
-def test_healer_abstains_and_the_step_fails_with_candidates(
-    engine: Engine, site: PageServer, ports: Ports
-) -> None:
+def test_healer_abstains_and_the_step_fails_with_candidates(engine: Engine, site: PageServer, ports: Ports) -> None:
     site.pages["/editor"] = V1
     plan = make_plan(site.url, ("save", STEPS), step_timeout_ms=800)
     engine.execute(plan, **ports.kwargs())
