@@ -101,7 +101,7 @@ def channel_create(
         try:
             rule_create(channel=channel, **rule)
         except ValidationFailed as exc:
-            errors = {f"rules[{index}].{k}": v for k, v in (exc.errors or {}).items()}
+            errors = {f"rules.{index}.{k}": v for k, v in (exc.errors or {}).items()}
             raise ValidationFailed(f"Invalid rule {index}: {exc.detail}", errors=errors) from None
     return channel
 
