@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from accounts.api.serializers import StrictFieldsMixin
+
 PAID_PLANS = list(settings.STRIPE_PRICE_IDS)
 
 
-class CheckoutRequestSerializer(serializers.Serializer):
+class CheckoutRequestSerializer(StrictFieldsMixin, serializers.Serializer):
     plan = serializers.ChoiceField(choices=PAID_PLANS)
     success_url = serializers.URLField(required=False, max_length=2000)
     cancel_url = serializers.URLField(required=False, max_length=2000)
@@ -17,7 +19,7 @@ class CheckoutResponseSerializer(serializers.Serializer):
     session_id = serializers.CharField()
 
 
-class PortalRequestSerializer(serializers.Serializer):
+class PortalRequestSerializer(StrictFieldsMixin, serializers.Serializer):
     return_url = serializers.URLField(required=False, max_length=2000)
 
 

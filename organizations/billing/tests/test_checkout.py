@@ -82,10 +82,15 @@ def test_checkout_of_an_unsellable_plan_is_422(as_owner, org, fake_stripe, plan)
     assert fake_stripe.state.requests == []
 
 
-def test_checkout_with_a_bad_return_url_is_422(as_owner, org, fake_stripe):
+def test_checkout_with_a_bad_return_url_or_an_unknown_field_is_422(as_owner, org, fake_stripe):
     response = as_owner.post(checkout_url(org), {"plan": "team", "success_url": "not a url"}, format="json")
     assert response.status_code == 422
     assert "success_url" in response.json()["errors"]
+    # A caller cannot choose the price: the plan's price comes from settings.
+    response = as_owner.post(checkout_url(org), {"plan": "team", "price": "price_cheap"}, format="json")
+    assert response.status_code == 422
+    assert "price" in response.json()["errors"]
+    assert fake_stripe.state.requests == []
 
 
 def test_checkout_needs_admin_role_and_admin_scope(org, owner, fake_stripe):
