@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -20,6 +21,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    # Django 6 makes https the default for scheme-less URLs; opt in now, as most apps are served over https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug", "plan", "sso_enabled", "stripe_customer_id", "created_at"]
     list_filter = ["plan", "sso_enabled"]
     search_fields = ["name", "slug", "domain", "stripe_customer_id"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from projects.models import Project, TestDefinition
 
@@ -13,6 +14,8 @@ class TestDefinitionInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    # Django 6 makes https the default for scheme-less URLs; opt in now, as most apps are served over https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "organization", "app_url", "created_at", "updated_at"]
     search_fields = ["name", "app_url", "organization__name", "organization__slug"]
     list_filter = ["created_at"]
