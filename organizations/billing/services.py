@@ -149,10 +149,12 @@ def _verified_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
         stripe.Webhook.construct_event(payload, signature, secret, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE)
     except stripe.SignatureVerificationError as exc:
         raise InvalidWebhookSignature() from exc
-    except ValueError as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
+        # Signed but not an event Stripe would send (not JSON, not an object): the library cannot build it.
         raise BadRequest("The webhook body is not a Stripe event in JSON", code="invalid_payload") from exc
     event = json.loads(payload)
-    if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
+    data = event.get("data") if isinstance(event, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict) or not event.get("id"):
         raise BadRequest("The webhook body is not a Stripe event", code="invalid_payload")
     return event
 

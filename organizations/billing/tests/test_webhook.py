@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+import stripe
 
 from organizations.billing.models import StripeEvent, StripeSubscription
-from organizations.billing.tests.conftest import signed_post, stripe_event, subscription_object
+from organizations.billing.tests.conftest import WEBHOOK_SECRET, signed_post, stripe_event, subscription_object
 from organizations.models import Organization
 from tests import factories
 
@@ -71,10 +73,6 @@ def test_bad_signature_is_a_400_and_writes_nothing(api, customer_org, tamper):
     elif tamper == "no_header":
         response = api.post("/api/v1/billing/stripe/webhook", event, format="json")
     else:
-        import json
-
-        import stripe
-
         header = stripe.WebhookSignature.generate_signature_header(json.dumps(event), "whsec_test_argus")
         event["data"]["object"]["items"]["data"][0]["price"]["id"] = "price_enterprise_test"
         response = api.generic(
@@ -90,6 +88,17 @@ def test_bad_signature_is_a_400_and_writes_nothing(api, customer_org, tamper):
     assert customer_org.plan == "free"
     assert not StripeEvent.objects.exists()
     assert not StripeSubscription.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '{"id": "evt_1", "object": "event", "data": "x"}', "not json", '"evt"'])
+def test_signed_body_that_is_no_event_is_a_400(api, customer_org, body):
+    header = stripe.WebhookSignature.generate_signature_header(body, WEBHOOK_SECRET)
+    response = api.generic(
+        "POST", "/api/v1/billing/stripe/webhook", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid_payload"
+    assert not StripeEvent.objects.exists()
 
 
 def test_webhook_without_a_configured_secret_is_503(api, customer_org, settings):
