@@ -179,6 +179,9 @@ def run_execute(*, run_id: UUID | str, worker_id: str | None = None) -> str:
         return "skipped"
     run = claim.run
     plan, existing = build_plan(run)
+    if len(plan.tests) != run.total:
+        # Tests deleted since the run was queued are not run; progress counts what will be.
+        Run.objects.filter(id=run.id).update(total=len(plan.tests))
     own = claim.resume_from is not None and claim.resume_from.run_id == run.id
     ctx = RunContext(
         run=run,
