@@ -2,7 +2,7 @@
 
 Receivers verify `X-Argus-Signature: t=<unix seconds>,v1=<hex>` where the hex is
 HMAC-SHA256(secret, f"{t}.{raw body}"); they should reject a `t` older than a few minutes (replay)
-and compare in constant time. docs/webhooks.md shows a receiver.
+and compare in constant time. docs/notifications.md shows a receiver.
 """
 
 from __future__ import annotations
