@@ -10,39 +10,8 @@ from typing import Any
 from asgiref.testing import ApplicationCommunicator
 
 from argus.asgi import application
-
-
-@dataclass
-class Message:
-    """One SSE block: an event (id/event/data) or a comment line."""
-
-    id: int | None = None
-    event: str | None = None
-    data: Any = None
-    comment: str | None = None
-    retry: int | None = None
-
-
-def parse_block(block: str) -> Message:
-    message = Message()
-    data_lines: list[str] = []
-    for line in block.split("\n"):
-        if line.startswith(":"):
-            message.comment = line[1:].strip()
-            continue
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if name == "id":
-            message.id = int(value)
-        elif name == "event":
-            message.event = value
-        elif name == "data":
-            data_lines.append(value)
-        elif name == "retry":
-            message.retry = int(value)
-    if data_lines:
-        message.data = json.loads("\n".join(data_lines))
-    return message
+from testruns.streaming.sse import Message
+from testruns.streaming.sse import decode_block as parse_block
 
 
 @dataclass
