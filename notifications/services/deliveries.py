@@ -63,7 +63,7 @@ def _enqueue(delivery_ids: list[str]) -> None:
         send_delivery.delay(delivery_id)
 
 
-def _after_commit(delivery_ids: list[str]) -> None:
+def enqueue_on_commit(delivery_ids: list[str]) -> None:
     if delivery_ids:
         transaction.on_commit(lambda ids=tuple(delivery_ids): _enqueue(list(ids)))
 
@@ -132,7 +132,7 @@ def _plan_channel_delivery(*, rule: NotificationRule, event: Event, now: datetim
         created_at=now,
     )
     if status == Delivery.Status.PENDING:
-        _after_commit([str(delivery.id)])
+        enqueue_on_commit([str(delivery.id)])
     else:
         logger.info("Delivery %s suppressed: %s", delivery.id, reason)
     return delivery
@@ -180,7 +180,7 @@ def deliveries_plan_personal(*, event: Event, run_status: str, now: datetime | N
             )
             if created:
                 planned.append(delivery)
-    _after_commit([str(d.id) for d in planned])
+    enqueue_on_commit([str(d.id) for d in planned])
     return planned
 
 
@@ -221,6 +221,18 @@ def _finish(delivery: Delivery, **fields: object) -> None:
     delivery.save(update_fields=list(fields))
 
 
+def _attempt(delivery: Delivery) -> int | None:
+    try:
+        message = messages.render(delivery)
+        return get_transport(delivery.transport).send(message=message, config=_target_config(delivery))
+    except (TransientError, PermanentError, SecretsUnreadable):
+        raise
+    except Exception as exc:
+        # A bug on our side, not the receiver's: keep the traceback, and let the attempt budget bound retries.
+        logger.exception("Delivery %s: unexpected error while sending", delivery.id)
+        raise TransientError(f"Internal error: {type(exc).__name__}") from exc
+
+
 def delivery_send(
     *, delivery_id: str, now: datetime | None = None, max_attempts: int | None = None, disable_on_failure: bool = True
 ) -> SendResult:
@@ -242,8 +254,7 @@ def delivery_send(
         return SendResult(status=Delivery.Status.FAILED)
     max_attempts = max_attempts or settings.ARGUS_NOTIFICATIONS_MAX_ATTEMPTS
     try:
-        message = messages.render(delivery)
-        code = get_transport(delivery.transport).send(message=message, config=_target_config(delivery))
+        code = _attempt(delivery)
     except TransientError as exc:
         if delivery.attempts >= max_attempts:
             reason = f"Gave up after {delivery.attempts} attempts: {exc.reason}"

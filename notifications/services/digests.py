@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import DEFAULT_NOTIFICATION_PREFERENCES
 from notifications.digest import DigestStats, digest_source
 from notifications.models import DIGEST_EVENT, ChannelType, Delivery
-from notifications.services.deliveries import _after_commit
+from notifications.services.deliveries import enqueue_on_commit
 from organizations.models import Membership, Organization
 
 logger = logging.getLogger(__name__)
@@ -118,5 +118,5 @@ def _plan_for(
         )
         if created:
             created_rows.append(delivery)
-    _after_commit([str(d.id) for d in created_rows])
+    enqueue_on_commit([str(d.id) for d in created_rows])
     return created_rows
