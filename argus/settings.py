@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "DEFAULT_GENERATOR_CLASS": "argus.openapi.ArgusSchemaGenerator",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        # Streaming area: the SSE endpoints (ASGI apps, not views) written in before the shared errors.
+        "testruns.streaming.openapi.add_stream_paths",
         "argus.openapi.postprocess_schema",
     ],
 }
@@ -251,6 +253,15 @@ ARGUS_STREAM_SLOT_TTL = env_int("ARGUS_STREAM_SLOT_TTL", 60)
 ARGUS_TRUSTED_PROXY_COUNT = env_int("ARGUS_TRUSTED_PROXY_COUNT", 0)
 # Routes /bench/bare (a DRF view with no authentication, permission or throttle) for bench/api_bench.py.
 ARGUS_BENCH_ROUTES = env_bool("ARGUS_BENCH_ROUTES", False)
+
+# --- Streaming (testruns/streaming) ---------------------------------------------------------------
+# A `: heartbeat` comment after this many silent seconds keeps proxies and browsers from closing a stream.
+ARGUS_STREAM_HEARTBEAT_SECONDS = env_float("ARGUS_STREAM_HEARTBEAT_SECONDS", 15.0)
+# The longest a stream waits for a push before re-reading the event table. Embedded mode's in-memory
+# channel layer cannot reach the worker's process, so there this poll delivers events and is short.
+ARGUS_STREAM_POLL_SECONDS = env_float("ARGUS_STREAM_POLL_SECONDS", 0.5 if REDIS_URL else 0.05)
+# The reconnect delay EventSource is told (`retry:`); it then resumes with Last-Event-ID.
+ARGUS_STREAM_RETRY_MS = env_int("ARGUS_STREAM_RETRY_MS", 2000)
 
 # --- Execution ------------------------------------------------------------------------------------
 ARGUS_CHROMIUM_PATH = env("ARGUS_CHROMIUM_PATH")  # empty: looked up (see testruns/engine/browser.py)
