@@ -235,6 +235,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "RoleEnum": "organizations.roles.Role",
     "InvitableRoleEnum": "organizations.api.serializers.INVITABLE_ROLES",
 }
+# OpenAPI area: the other choice sets that share a field name across apps ("priority", "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "NotificationPriorityEnum": "notifications.models.Priority",
+        "RunStatusEnum": "testruns.models.Run.Status",
+    }
+)
 
 # --- Rate limits (the reference's categories; "limit/window_seconds") -----------------------------
 ARGUS_RATE_LIMITS = {
