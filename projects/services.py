@@ -19,11 +19,20 @@ from projects.selectors import project_in_organization
 UPDATABLE_FIELDS = frozenset({"name", "description", "app_url", "config"})
 
 
+def project_config_merge(base: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
+    """`update` over `base`, one level deep: {"viewport": {"width": 800}} keeps the base's height."""
+    merged = dict(base)
+    for name, value in (update or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(name), dict):
+            merged[name] = {**merged[name], **value}
+        else:
+            merged[name] = value
+    return merged
+
+
 def project_config_complete(config: dict[str, Any] | None) -> dict[str, Any]:
     """A validated (possibly partial) config over the defaults, so every project has browser and viewport."""
-    merged = default_project_config()
-    merged.update(config or {})
-    return merged
+    return project_config_merge(default_project_config(), config)
 
 
 def project_create(
@@ -56,7 +65,9 @@ def project_create(
 def project_update(*, project: Project, fields: dict[str, Any]) -> Project:
     changes = {name: value for name, value in fields.items() if name in UPDATABLE_FIELDS}
     if "config" in changes:
-        changes["config"] = project_config_complete(changes["config"])
+        # Omitted config keys keep their value, as omitted fields do (PATCH, and PUT without them).
+        current = project_config_complete(project.config)
+        changes["config"] = project_config_merge(current, changes["config"])
     for name, value in changes.items():
         setattr(project, name, value)
     project.save(update_fields=[*sorted(changes), "updated_at"])

@@ -200,6 +200,9 @@ def test_put_replaces_and_patch_changes_some_fields(org, as_owner):
     assert patched.json()["name"] == "Renamed"
     project.refresh_from_db()
     assert _iso(patched.json()["updated_at"]) == project.updated_at
+    narrower = as_owner.patch(url, {"config": {"viewport": {"width": 1024}}}, format="json")
+    assert narrower.json()["config"] == {"browser": "chromium", "viewport": {"width": 1024, "height": 600}}
+    assert as_owner.patch(url, {"config": {"viewport": {"height": 100}}}, format="json").status_code == 422
     moved = as_owner.patch(url, {"organization_id": str(factories.make_org().id)}, format="json")
     assert moved.status_code == 422
     assert "organization_id" in moved.json()["errors"]
