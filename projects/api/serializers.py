@@ -63,7 +63,7 @@ class ProjectUpdateSerializer(_ProjectFieldsSerializer):
         attrs = super().validate(attrs)
         project: Project = self.context["project"]
         sent = self.initial_data.get("organization_id") if isinstance(self.initial_data, dict) else None
-        if sent is not None and str(sent) != str(project.organization_id):
+        if sent is not None and str(sent).strip().lower() != str(project.organization_id):
             raise serializers.ValidationError({"organization_id": ["A project cannot move to another organization."]})
         return attrs
 
