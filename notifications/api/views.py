@@ -112,7 +112,9 @@ class ChannelsView(ChannelScopedView):
         serializer = ChannelCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        explicit = data.get("organization_id") or request.query_params.get("organization_id")
+        query = OrganizationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        explicit = data.get("organization_id") or query.validated_data.get("organization_id")
         access = self.access_to(_organization_id(request, explicit))
         channel = channel_create(
             organization=access.organization,

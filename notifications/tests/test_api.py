@@ -61,6 +61,9 @@ def test_without_any_organization_it_is_a_clear_422(as_owner, org):
     response = as_owner.get(URL)
     assert response.status_code == 422
     assert "organization_id" in response.json()["errors"]
+    assert create(as_owner, EMAIL_BODY).status_code == 422
+    assert create(as_owner, EMAIL_BODY, organization_id="not-a-uuid").status_code == 422
+    assert not NotificationChannel.objects.exists()
 
 
 def test_webhook_secrets_are_write_only_encrypted_and_kept_when_masked(as_owner, org, allow_private):
