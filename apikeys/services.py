@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -99,3 +100,17 @@ def api_key_revoke(*, key: APIKey) -> APIKey:
     APIKey.objects.filter(pk=key.pk).filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=now)).update(revoked_at=now)
     key.refresh_from_db(fields=["revoked_at"])
     return key
+
+
+def api_keys_revoke_created_by(*, organization_id: UUID, profile_id: UUID) -> int:
+    """Revoke the keys a person created in an organization they no longer belong to.
+
+    A key acts as its creator; left working, it would keep a removed person's access. Rotating a key
+    first (by someone staying) hands it over, as the new key is created by the one who rotates.
+    """
+    now = timezone.now()
+    return (
+        APIKey.objects.filter(organization_id=organization_id, created_by_id=profile_id)
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=now))
+        .update(revoked_at=now)
+    )

@@ -277,3 +277,20 @@ def test_keys_of_another_organization_are_404(org, owner, as_owner, api):
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
     assert APIKey.objects.filter(organization=other).count() == 1
+
+
+def test_removing_a_member_revokes_the_keys_they_created_there(org, owner, as_owner, api):
+    departing = factories.make_profile()
+    membership = factories.add_member(org, departing, Role.ADMIN)
+    _, their_raw = factories.make_api_key(org, departing, scopes=["read", "admin"])
+    handed_over, _ = factories.make_api_key(org, departing, scopes=["read"])
+    rotated = as_owner.post(_url(org, handed_over.id, "/rotate"), {"grace_period_minutes": 60}, format="json").json()
+    _, owners_raw = factories.make_api_key(org, owner, scopes=["read"])
+    elsewhere = factories.make_org(departing, name="Their Own")
+    _, elsewhere_raw = factories.make_api_key(elsewhere, departing, scopes=["read"])
+    assert as_owner.delete(f"/api/v1/teams/organizations/{org.id}/members/{membership.id}").status_code == 200
+    assert _me(api, their_raw).status_code == 401
+    # The key rotated by someone who stays now belongs to them; keys elsewhere are untouched.
+    assert _me(api, rotated["new_key"]["key"]).status_code == 200
+    assert _me(api, owners_raw).status_code == 200
+    assert _me(api, elsewhere_raw).status_code == 200
