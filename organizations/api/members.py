@@ -106,7 +106,10 @@ class MemberDetailView(OrganizationScopedView):
 
     @extend_schema(
         operation_id="teams_members_remove",
-        description="Removes a member, or withdraws a pending invitation. The owner cannot be removed.",
+        description=(
+            "Removes a member, or withdraws a pending invitation. The owner cannot be removed; admins cannot "
+            "remove other admins. The API keys the member created in this organization are revoked."
+        ),
         responses={200: SuccessSerializer, **errors(400, 401, 403, 404)},
         tags=TAGS,
     )
