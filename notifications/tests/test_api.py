@@ -73,7 +73,7 @@ def test_webhook_secrets_are_write_only_encrypted_and_kept_when_masked(as_owner,
         "config": {
             "url": "https://hooks.example.com/argus",
             "secret": SECRET,
-            "headers": {"Authorization": "Bearer s3"},
+            "headers": {"Authorization": "Bearer header-token-42"},
         },
     }
     created = create(as_owner, body, organization_id=org.id).json()
@@ -83,7 +83,7 @@ def test_webhook_secrets_are_write_only_encrypted_and_kept_when_masked(as_owner,
         "headers": {"Authorization": "********"},
     }
     channel = NotificationChannel.objects.get()
-    assert SECRET not in channel.secrets_encrypted and "s3" not in channel.secrets_encrypted
+    assert SECRET not in channel.secrets_encrypted and "header-token-42" not in channel.secrets_encrypted
     assert SECRET not in str(channel.config)
     # Echo the masked config back with a new URL: the secrets stay.
     updated = as_owner.put(
@@ -93,7 +93,7 @@ def test_webhook_secrets_are_write_only_encrypted_and_kept_when_masked(as_owner,
     )
     assert updated.status_code == 200, updated.json()
     channel.refresh_from_db()
-    assert channel_secrets(channel) == {"secret": SECRET, "headers": {"Authorization": "Bearer s3"}}
+    assert channel_secrets(channel) == {"secret": SECRET, "headers": {"Authorization": "Bearer header-token-42"}}
     assert channel.config == {"url": "https://hooks.example.com/v2"}
 
 
