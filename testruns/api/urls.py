@@ -7,6 +7,7 @@ urlpatterns = [
     path("test/status/<uuid:run_id>", views.RunStatusView.as_view(), name="test-status"),
     path("projects/<uuid:project_id>/runs", views.ProjectRunsView.as_view(), name="project-runs"),
     path("runs/<uuid:run_id>", views.RunDetailView.as_view(), name="run-detail"),
+    path("runs/<uuid:run_id>/artifacts/<str:name>", views.RunArtifactView.as_view(), name="run-artifact"),
     path("runs/<uuid:run_id>/cancel", views.RunCancelView.as_view(), name="run-cancel"),
     path("time-travel/history/<str:thread_id>", views.CheckpointHistoryView.as_view(), name="time-travel-history"),
     path(

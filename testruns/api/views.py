@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import mimetypes
+import re
 from collections.abc import Callable
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -18,6 +23,7 @@ from organizations.roles import Role
 from projects import test_definitions as project_selectors
 from testruns import selectors, services
 from testruns.api import serializers as s
+from testruns.execution.ports import artifact_path
 from testruns.models import Run
 
 READ = Need(Role.VIEWER, "read")
@@ -137,6 +143,27 @@ class RunDetailView(_RunsView):
         access = self.access_via(lambda: selectors.run_organization_id(run_id=run_id), "Run")
         run = selectors.run_detail(organization=access.organization, run_id=run_id)
         return Response(s.RunDetailSerializer(run).data)
+
+
+ARTIFACT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
+
+
+class RunArtifactView(_RunsView):
+    access = {"GET": READ}
+
+    @extend_schema(
+        operation_id="get_run_artifact",
+        summary="A run's artifact (a step screenshot, JPEG)",
+        responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(403, 404)},
+    )
+    def get(self, request: Request, run_id: UUID, name: str) -> FileResponse:
+        access = self.access_via(lambda: selectors.run_organization_id(run_id=run_id), "Run")
+        run = selectors.run_get(organization=access.organization, run_id=run_id)
+        path = artifact_path(run.id, name)
+        if not ARTIFACT_NAME.fullmatch(name) or not default_storage.exists(path):
+            raise NotFound("Artifact not found")
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return FileResponse(default_storage.open(path, "rb"), content_type=content_type)
 
 
 class RunCancelView(_RunsView):

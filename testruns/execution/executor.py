@@ -58,13 +58,14 @@ class Claim:
 def run_claim(*, run_id: UUID | str, worker_id: str) -> Claim | None:
     """Take the run for this worker, or None when it is finished or alive on another worker."""
     now = timezone.now()
-    claimable = Q(status=Run.Status.PENDING) | Q(
-        status=Run.Status.RUNNING, heartbeat_at__lt=now - stale_after()
-    ) | Q(status=Run.Status.RUNNING, heartbeat_at__isnull=True)
+    claimable = (
+        Q(status=Run.Status.PENDING)
+        | Q(status=Run.Status.RUNNING, heartbeat_at__lt=now - stale_after())
+        | Q(status=Run.Status.RUNNING, heartbeat_at__isnull=True)
+    )
     with transaction.atomic():
-        updated = (
-            Run.objects.filter(claimable, id=run_id)
-            .update(status=Run.Status.RUNNING, worker_id=worker_id, heartbeat_at=now, lease=F("lease") + 1)
+        updated = Run.objects.filter(claimable, id=run_id).update(
+            status=Run.Status.RUNNING, worker_id=worker_id, heartbeat_at=now, lease=F("lease") + 1
         )
         if not updated:
             return None
@@ -127,9 +128,7 @@ class RunMonitor:
         try:
             if now - self._last_beat >= self.heartbeat_every:
                 self._last_beat = now
-                beat = Run.objects.filter(id=self.ctx.run_id, lease=self.ctx.lease).update(
-                    heartbeat_at=timezone.now()
-                )
+                beat = Run.objects.filter(id=self.ctx.run_id, lease=self.ctx.lease).update(heartbeat_at=timezone.now())
                 if not beat:
                     self.stop()
             if now - self._last_check >= self.check_every:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 
 from testruns.engine.interfaces import RunPlan, RunState, StepSpec
 from testruns.engine.interfaces import TestResult as EngineTestResult
@@ -168,17 +169,25 @@ class ResultProjector:
             self._current.pop(position, None)
 
 
+def artifact_path(run_id: object, name: str) -> str:
+    return f"runs/{run_id}/{name}"
+
+
 class MediaArtifactStore:
-    """Screenshots as files in default_storage, under the run's folder; returns an absolute URL."""
+    """Screenshots as files in default_storage, under the run's folder.
+
+    The URL is the run's artifact endpoint, not a public media URL: a screenshot of a customer's app is
+    served only to members of its organization (testruns.api.views.RunArtifactView).
+    """
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
 
     def save_screenshot(self, *, name: str, content: bytes) -> str:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100] or "screenshot.jpg"
-        path = default_storage.save(f"runs/{self.ctx.run_id}/{safe}", ContentFile(content))
-        url = default_storage.url(path)
-        url = f"{settings.PUBLIC_URL}{url}" if url.startswith("/") else url
+        path = default_storage.save(artifact_path(self.ctx.run_id, safe), ContentFile(content))
+        stored_name = path.rsplit("/", 1)[-1]  # storage may have made the name unique
+        url = f"{settings.PUBLIC_URL}{reverse('run-artifact', args=[self.ctx.run_id, stored_name])}"
         self.ctx.screenshot_paths[url] = path
         return url
 
