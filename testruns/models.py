@@ -47,9 +47,7 @@ class Run(models.Model):
     test_ids = models.JSONField(default=list, blank=True)
     app_url = models.URLField(max_length=2000)
     triggered_by = models.ForeignKey(UserProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    triggered_by_api_key = models.ForeignKey(
-        APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    triggered_by_api_key = models.ForeignKey(APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # Set on replays: the run starts from this checkpoint's state (of another run).
     parent_checkpoint = models.ForeignKey(
         "Checkpoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="replays"

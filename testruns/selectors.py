@@ -71,11 +71,7 @@ def run_by_thread(*, organization: Organization, thread_id: str) -> Run:
 
 def checkpoints_for_thread(*, organization: Organization, thread_id: str) -> QuerySet[Checkpoint]:
     """The thread's checkpoints, oldest first (defers the state: history lists only ids and nodes)."""
-    return (
-        Checkpoint.objects.filter(run__organization=organization, thread_id=thread_id)
-        .defer("state")
-        .order_by("seq")
-    )
+    return Checkpoint.objects.filter(run__organization=organization, thread_id=thread_id).defer("state").order_by("seq")
 
 
 def checkpoint_get(*, organization: Organization, checkpoint_id: str) -> Checkpoint:
