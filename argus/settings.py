@@ -122,7 +122,17 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("ARGUS_SQLITE_PATH", str(DATA_DIR / "argus.sqlite3")),
             # Web process, worker and beat share one file: wait for locks instead of failing.
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            # synchronous=NORMAL (SQLite's advice for WAL): a commit no longer waits for an fsync (~9 ms
+            # on this class of disk against ~20 us), which every API-key request pays for its usage
+            # counter. The file stays consistent; only an OS crash or power loss (not a process crash)
+            # can undo the last commits.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # Kept open between requests, as for PostgreSQL: reopening costs ~1 ms per request.
+            "CONN_MAX_AGE": env_int("ARGUS_DB_CONN_MAX_AGE", 60),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
