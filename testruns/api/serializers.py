@@ -24,6 +24,12 @@ class StartRunSerializer(serializers.Serializer):
     options = serializers.DictField(required=False, default=dict, help_text="See RunOptions")
 
 
+class StartRunDocSerializer(StartRunSerializer):
+    """The request body as documented; `options` is checked strictly by services.normalize_run_options."""
+
+    options = RunOptionsSerializer(required=False)
+
+
 class ReplaySerializer(serializers.Serializer):
     thread_id = serializers.CharField(max_length=64)
     checkpoint_id = serializers.CharField(max_length=40)
