@@ -141,17 +141,20 @@ def run_start(
     project: Project,
     test_ids: list[str],
     options: dict[str, Any] | None = None,
+    app_url: str | None = None,
     triggered_by: UserProfile | None = None,
     api_key: APIKey | None = None,
 ) -> Run:
-    """Create a pending run of the given tests (all active ones when empty) and queue it after commit."""
+    """Create a pending run of the given tests (all active ones when empty) and queue it after commit.
+
+    `app_url` runs the tests against another deployment of the app (default: the project's app_url)."""
     normalized = normalize_run_options(options)
     resolved = resolve_test_ids(project=project, test_ids=test_ids)
     _enforce_run_limits(organization=project.organization)
     run = Run.objects.create(
         organization=project.organization,
         project=project,
-        app_url=project.app_url,
+        app_url=app_url or project.app_url,
         options=normalized,
         test_ids=resolved,
         total=len(resolved),

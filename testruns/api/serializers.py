@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from testruns.models import Checkpoint, Run, StepResult, TestResult
@@ -20,6 +21,12 @@ class RunOptionsSerializer(serializers.Serializer):
 
 class StartRunSerializer(serializers.Serializer):
     project_id = serializers.UUIDField()
+    app_url = serializers.URLField(
+        required=False,
+        max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Run against this URL instead of the project's app_url (e.g. a preview deployment)",
+    )
     test_ids = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
     options = serializers.DictField(required=False, default=dict, help_text="See RunOptions")
 

@@ -75,6 +75,7 @@ class StartRunView(_RunsView):
             project=project,
             test_ids=body.validated_data["test_ids"],
             options=body.validated_data["options"],
+            app_url=body.validated_data.get("app_url"),
             **self.caller(access),
         )
         data = {"run_id": run.id, "thread_id": run.thread_id, "status": run.status, "message": "Test run queued"}

@@ -263,3 +263,13 @@ def test_replay_needs_the_checkpoint_of_that_thread(org, project, as_owner):
     assert body["thread_id"] not in {run.thread_id, other.thread_id}
     replay = Run.objects.get(id=body["run_id"])
     assert replay.parent_checkpoint == cp and replay.test_ids == other.test_ids
+
+
+def test_a_run_can_target_another_deployment_of_the_app(org, project, tests_, as_owner):
+    response = start(as_owner, project, app_url="https://preview.example.com/")
+    assert response.status_code == 202
+    assert Run.objects.get(id=response.json()["run_id"]).app_url == "https://preview.example.com/"
+    response = start(as_owner, project, app_url="ftp://example.com/")
+    assert response.status_code == 422 and "app_url" in response.json()["errors"]
+    response = start(as_owner, project)
+    assert Run.objects.get(id=response.json()["run_id"]).app_url == project.app_url
