@@ -177,7 +177,17 @@ def run_execute(*, run_id: UUID | str, worker_id: str | None = None) -> str:
     if claim is None:
         return "skipped"
     run = claim.run
-    plan, existing = build_plan(run)
+    try:
+        plan, existing = build_plan(run)
+        resume = RunState.from_dict(claim.resume_from.state) if claim.resume_from else None
+    except Exception as exc:
+        # Finish it now: left running, beat would hand the same unpreparable run to worker after worker.
+        logger.exception("Run %s: could not be prepared", run.id)
+        empty = RunPlan(run_id=str(run.id), thread_id=run.thread_id, app_url=run.app_url, tests=[])
+        ctx = RunContext(
+            run=run, lease=claim.lease, plan=empty, checkpoint_seq=0, last_checkpoint_id=None, existing_tests=set()
+        )
+        return run_finish(ctx=ctx, outcome=None, failure=f"the run could not be prepared: {exc}")
     if len(plan.tests) != run.total:
         # Tests deleted since the run was queued are not run; progress counts what will be.
         Run.objects.filter(id=run.id).update(total=len(plan.tests))
@@ -190,7 +200,6 @@ def run_execute(*, run_id: UUID | str, worker_id: str | None = None) -> str:
         last_checkpoint_id=claim.resume_from.id if claim.resume_from else None,
         existing_tests=existing,
     )
-    resume = RunState.from_dict(claim.resume_from.state) if claim.resume_from else None
     if resume is not None:
         ResultProjector(ctx).project(resume)  # a replay shows the results it starts from at once
         append_event(

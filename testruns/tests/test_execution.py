@@ -261,3 +261,18 @@ def test_cancel_stops_a_running_run_within_a_second(org, demo_app, monkeypatch):
     assert run.status == "cancelled"
     assert (timezone.now() - started).total_seconds() < 15
     assert list(TestResult.objects.filter(run=run).values_list("status", flat=True)) == ["skipped", "skipped"]
+
+
+def test_a_checkpoint_the_engine_cannot_read_errors_the_run_instead_of_looping(org, demo_app):
+    project, _ = make_project_with_tests(org, demo_app.url, [SIGN_IN])
+    from testruns import services
+
+    original = Run.objects.create(organization=org, project=project, app_url=demo_app.url, status="passed")
+    future = Checkpoint.objects.create(
+        run=original, thread_id=original.thread_id, seq=1, node="report", state={"version": 999}
+    )
+    replay = services.run_replay(checkpoint=future)
+    assert run_execute(run_id=replay.id, worker_id="w") == "error"
+    replay.refresh_from_db()
+    assert "newer than this engine understands" in replay.error
+    assert RunEvent.objects.filter(run=replay, kind="complete").count() == 1
