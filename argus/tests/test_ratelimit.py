@@ -179,3 +179,43 @@ def test_forwarded_for_is_trusted_only_as_far_as_the_configured_proxies(settings
     fresh = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.5"}
     assert rate_headers(APIClient(**fresh).get("/api/v1/_t/whoami"))[1] == 3
     assert rate_headers(APIClient(**spoofing).get("/api/v1/_t/whoami"))[1] == 2
+
+
+REFERENCE_CATEGORIES = {
+    ("invitations-accept", "POST"): "auth",
+    ("api-keys", "POST"): "api_key_creation",
+    ("api-key-rotate", "POST"): "api_key_creation",
+    ("test-run", "POST"): "test_execution",
+    ("api-keys", "GET"): "general",
+    ("users-me", "GET"): "general",
+}
+
+
+@pytest.mark.urls("argus.urls")
+def test_endpoints_declare_the_reference_categories_and_only_known_ones():
+    from django.urls import get_resolver
+
+    from argus.ratelimit.http import declared_category
+
+    views = _named_views(get_resolver().url_patterns)
+    for (name, method), category in REFERENCE_CATEGORIES.items():
+        assert declared_category(views[name], method) == category, (name, method)
+    # Every declared category is one of the reference's (an unknown one is a 500 at request time).
+    for name, view in views.items():
+        declared = getattr(view, "rate_limit_category", None)
+        values = [declared] if isinstance(declared, str) else list((declared or {}).values())
+        assert set(values) <= set(LIMITS), name
+
+
+def _named_views(patterns: list) -> dict:
+    from django.urls import URLResolver
+
+    views: dict = {}
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            views.update(_named_views(pattern.url_patterns))
+        else:
+            view = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
+            if view is not None:
+                views[pattern.name or repr(pattern)] = view
+    return views

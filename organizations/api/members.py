@@ -166,6 +166,8 @@ class InvitationAcceptView(APIView):
     permission_classes = [DeclaredScopes]
     # Joining is a person's act: the token's email must be the signed-in person's.
     access = {"POST": Scopes()}
+    # Invitation tokens are guessable only by brute force: the reference's Authentication limit (20/min).
+    rate_limit_category = "auth"
 
     @extend_schema(
         operation_id="invitations_accept",
