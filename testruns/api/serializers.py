@@ -19,7 +19,9 @@ class RunOptionsSerializer(serializers.Serializer):
     screenshot_every_step = serializers.BooleanField(required=False, default=False)
 
 
-class StartRunSerializer(serializers.Serializer):
+class StartRunBodySerializer(serializers.Serializer):
+    """What the view validates; `options` stays a plain dict for services.normalize_run_options."""
+
     project_id = serializers.UUIDField()
     app_url = serializers.URLField(
         required=False,
@@ -31,8 +33,8 @@ class StartRunSerializer(serializers.Serializer):
     options = serializers.DictField(required=False, default=dict, help_text="See RunOptions")
 
 
-class StartRunDocSerializer(StartRunSerializer):
-    """The request body as documented; `options` is checked strictly by services.normalize_run_options."""
+class StartRunSerializer(StartRunBodySerializer):
+    """The request body as documented (component StartRunRequest, which the stream start also uses)."""
 
     options = RunOptionsSerializer(required=False)
 

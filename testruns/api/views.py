@@ -62,11 +62,11 @@ class StartRunView(_RunsView):
         description="Queues a run of the given tests (every active test of the project when `test_ids` is empty). "
         "Options: headless, self_heal_enabled, max_retries (0-5), step_timeout_ms or step_timeout_seconds, "
         "screenshot_every_step. Browser and viewport come from the project's config.",
-        request=s.StartRunDocSerializer,
+        request=s.StartRunSerializer,
         responses={202: s.RunQueuedSerializer, **error_responses(403, 404, 422)},
     )
     def post(self, request: Request) -> Response:
-        body = s.StartRunSerializer(data=request.data)
+        body = s.StartRunBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         project_id = body.validated_data["project_id"]
         access = self.access_via(lambda: project_selectors.project_organization_id(project_id=project_id), "Project")
