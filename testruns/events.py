@@ -5,7 +5,8 @@ Convention for streaming (testruns/streaming/ consumes this):
   Numbers are never reused. When a dead worker's run is resumed, the events it emitted after its last
   checkpoint (work the new worker redoes) are deleted, so the stored log may skip those numbers.
 - `screenshot` events are stored without the image: {"step", "test_id", "url", "path", "mime"}; `path`
-  is the file's name in default_storage (a JPEG), for a stream that wants to send the bytes as base64.
+  is the file's name in default_storage (a JPEG). `event_data_for_stream(event)` gives the data as the
+  reference's SSE shows it ({"base64", "step", ...}, without `path`).
 - After the row is committed, `{"type": "run.event", "seq": n}` is sent to the channel-layer group
   `run_group_name(run_id)` == "run_<run_id>" (the run's UUID with dashes, as str(uuid)). The message
   carries only the seq: listeners read rows with `selectors.events_after`, so a lost or reordered push
@@ -15,12 +16,14 @@ Convention for streaming (testruns/streaming/ consumes this):
 
 from __future__ import annotations
 
+import base64
 import logging
 from typing import Any
 from uuid import UUID
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -85,3 +88,20 @@ def push_event(*, run_id: UUID | str, seq: int) -> None:
         async_to_sync(layer.group_send)(run_group_name(run_id), {"type": EVENT_MESSAGE_TYPE, "seq": seq})
     except Exception:
         logger.warning("Could not push event %s of run %s to the channel layer", seq, run_id, exc_info=True)
+
+
+def event_data_for_stream(event: RunEvent) -> dict[str, Any]:
+    """The event's data as the reference's SSE shows it: a `screenshot` gets its image back as `base64`.
+
+    The image is read from storage here, at send time, so the database keeps only the file's path. A
+    screenshot whose file is gone is sent without `base64` (its `url` still says where it was).
+    """
+    data = dict(event.data)
+    path = data.pop("path", None) if event.kind == "screenshot" else None
+    if path:
+        try:
+            with default_storage.open(path, "rb") as image:
+                data["base64"] = base64.b64encode(image.read()).decode()
+        except OSError:
+            logger.warning("Screenshot %s of run %s is missing from storage", path, event.run_id)
+    return data

@@ -3,9 +3,11 @@ import threading
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 
-from testruns.events import append_event, run_group_name
+from testruns.events import append_event, event_data_for_stream, run_group_name
 from testruns.models import Run, RunEvent
 from testruns.selectors import events_after
 from tests import factories
@@ -73,3 +75,13 @@ def test_concurrent_writers_get_distinct_gap_free_seqs():
     assert not errors
     seqs = sorted(RunEvent.objects.filter(run=run).values_list("seq", flat=True))
     assert seqs == list(range(1, 31))
+
+
+def test_screenshot_events_get_their_image_back_for_the_stream(run):
+    path = default_storage.save(f"runs/{run.id}/s1.jpg", ContentFile(b"\xff\xd8\xffjpeg"))
+    event = append_event(run_id=run.id, kind="screenshot", data={"step": 1, "url": "http://x/s1.jpg", "path": path})
+    assert event_data_for_stream(event) == {"step": 1, "url": "http://x/s1.jpg", "base64": "/9j/anBlZw=="}
+    log = append_event(run_id=run.id, kind="log", data={"message": "hi", "path": "kept"})
+    assert event_data_for_stream(log) == {"message": "hi", "path": "kept"}
+    default_storage.delete(path)
+    assert "base64" not in event_data_for_stream(event)
