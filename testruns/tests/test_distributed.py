@@ -107,11 +107,16 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def _query(env: dict[str, str], sql: str, *params: object) -> list[tuple]:
-    import psycopg
+class _Reader:
+    """One autocommit connection for the test's polling (the server's connection slots are shared)."""
 
-    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall()
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(url, autocommit=True)
+
+    def __call__(self, env: dict[str, str], sql: str, *params: object) -> list[tuple]:
+        return self.conn.execute(sql, params).fetchall()
 
 
 def _wait_for(predicate, timeout: float, what: str):
@@ -127,6 +132,7 @@ def _wait_for(predicate, timeout: float, what: str):
 def test_a_run_survives_its_worker_being_killed(distributed_env, tmp_path):
     env = distributed_env
     procs: list[subprocess.Popen] = []
+    reader: _Reader | None = None
     with DemoAppServer() as app:
         try:
             worker_args = ["worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l", "INFO"]
@@ -144,6 +150,7 @@ def test_a_run_survives_its_worker_being_killed(distributed_env, tmp_path):
                 timeout=120,
             )
             run_id = out.stdout.strip().splitlines()[-1]
+            reader = _query = _Reader(env["DATABASE_URL"])
 
             def mid_run():
                 rows = _query(
@@ -197,3 +204,5 @@ def test_a_run_survives_its_worker_being_killed(distributed_env, tmp_path):
         finally:
             for proc in procs:
                 _kill_group(proc)
+            if reader is not None:
+                reader.conn.close()
