@@ -230,8 +230,8 @@ def run_execute(*, run_id: UUID | str, worker_id: str | None = None) -> str:
     finally:
         # If this thread is leaving early, the engine must not wait for calls nobody will serve.
         if not future.done():
-            monitor._lost()
-            bridge.close()
+            monitor.stop()
+            bridge.close(LeaseLost(f"run {run.id}: the task stopped serving its engine"))
     if ctx.lost.is_set():
         return "lost"
     return run_finish(ctx=ctx, outcome=outcome, failure=failure)

@@ -276,3 +276,27 @@ def test_a_checkpoint_the_engine_cannot_read_errors_the_run_instead_of_looping(o
     replay.refresh_from_db()
     assert "newer than this engine understands" in replay.error
     assert RunEvent.objects.filter(run=replay, kind="complete").count() == 1
+
+
+def test_when_the_task_thread_dies_the_engine_thread_is_released(org, demo_app, monkeypatch):
+    from testruns import services
+    from testruns.execution.bridge import engine_executor
+    from testruns.execution.executor import RunMonitor
+
+    project, _ = make_project_with_tests(org, demo_app.url, [SIGN_IN])
+    run = services.run_start(project=project, test_ids=[], options={})
+    real_tick = RunMonitor.tick
+    ticks = {"n": 0}
+
+    def dying_tick(self):
+        ticks["n"] += 1
+        if ticks["n"] == 20:  # mid-run, between two engine calls
+            raise SimulatedWorkerDeath()
+        real_tick(self)
+
+    monkeypatch.setattr(RunMonitor, "tick", dying_tick)
+    with pytest.raises(SimulatedWorkerDeath):
+        run_execute(run_id=run.id, worker_id="doomed")
+    # The engine stops at its next call instead of waiting forever for an answer.
+    assert engine_executor().submit(lambda: "free").result(timeout=20) == "free"
+    assert Run.objects.get(id=run.id).status == "running"  # left for recovery, as a dead worker would
