@@ -144,10 +144,10 @@ class StepResult(models.Model):
 
 
 class RunEvent(models.Model):
-    """One event of a run, numbered per run (`seq` starts at 1, no gaps, is the SSE event id).
+    """One event of a run, numbered per run (`seq` strictly increasing from 1; it is the SSE event id).
 
-    `key` is a deterministic position for events the engine may emit again after a worker is replaced
-    (checkpoint number + ordinal since it); a second event with the same key is dropped.
+    `key` names an event that must exist at most once per run whoever writes it ("run:queued",
+    "run:complete"); appending an event under a key already stored returns the stored one.
     """
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
