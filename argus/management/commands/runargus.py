@@ -70,7 +70,7 @@ class Command(BaseCommand):
                     [
                         python,
                         "-m",
-                        "testruns.engine.testing.demo_app",
+                        "testruns.engine.testing",
                         "--host",
                         "127.0.0.1",
                         "--port",
