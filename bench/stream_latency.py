@@ -124,8 +124,9 @@ def child(mode: str, count: int, interval: float) -> dict[str, object]:
     from django.core.management import call_command
 
     from accounts.jwt import mint_local_token
+    from testruns.events import append_event
     from testruns.models import Run
-    from testruns.streaming.latency import measure_stream_latency
+    from testruns.streaming.latency import measure_close_latency, measure_stream_latency
     from tests import factories
 
     call_command("migrate", verbosity=0)
@@ -147,10 +148,24 @@ def child(mode: str, count: int, interval: float) -> dict[str, object]:
             url=url, headers=resume, count=count, interval=interval, append=lambda i: _probe(run, i)
         )
         slots = asyncio.run(_slot_check(url, headers))
+        close_ms = []
+        for _ in range(5):
+            closing = Run.objects.create(
+                organization=org, project=project, app_url=project.app_url, status=Run.Status.RUNNING
+            )
+            close_ms.append(
+                measure_close_latency(
+                    url=f"http://127.0.0.1:{port}/api/v1/stream/runs/{closing.id}",
+                    headers=headers,
+                    complete=lambda run=closing: append_event(
+                        run_id=run.id, kind="complete", data={"passed": 0, "failed": 0, "duration_seconds": 0}
+                    ),
+                )
+            )
     finally:
         server.terminate()
         server.wait(10)
-    return {"mode": mode, **report.summary(), "slots": slots}
+    return {"mode": mode, **report.summary(), "close_max_ms": round(max(close_ms), 1), "slots": slots}
 
 
 def _probe(run, i: int) -> None:
@@ -194,12 +209,13 @@ def main() -> None:
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(
         f"{'mode':<10}{'sent':>6}{'recv':>6}{'once,in order':>15}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
-        f"{'store p50':>11}{'store p95':>11}  slots"
+        f"{'store p50':>11}{'store p95':>11}{'close max':>11}  slots"
     )
     for r in results:
         print(
             f"{r['mode']:<10}{r['sent']:>6}{r['received']:>6}{r['in_order_once']!s:>15}"
             f"{r['p50_ms']!s:>9}{r['p95_ms']!s:>9}{r['max_ms']!s:>9}{r['store_p50_ms']!s:>11}{r['store_p95_ms']!s:>11}"
+            f"{r['close_max_ms']!s:>11}"
             f"  {'ok' if r['slots']['ok'] else r['slots']}"
         )
     if len(results) == 2 and results[0]["p95_ms"] and results[1]["p95_ms"]:

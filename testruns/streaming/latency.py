@@ -112,3 +112,32 @@ def measure_stream_latency(
     stop.set()
     report.samples_ms = [(received_at[i] - sent_at[i]) * 1000 for i in sorted(received_at) if i in sent_at]
     return report
+
+
+def measure_close_latency(
+    *, url: str, headers: dict[str, str], complete: Callable[[], None], timeout: float = 30.0
+) -> float:
+    """Milliseconds from storing a run's `complete` event to the client seeing the response end."""
+    opened = threading.Event()
+    ended_at: list[float] = []
+
+    def listen() -> None:
+        with (
+            httpx.Client(timeout=httpx.Timeout(timeout)) as client,
+            client.stream("GET", url, headers=headers) as response,
+        ):
+            for _chunk in response.iter_bytes():
+                opened.set()
+            ended_at.append(time.perf_counter())
+        opened.set()
+
+    listener = threading.Thread(target=listen, name="stream-close-client", daemon=True)
+    listener.start()
+    if not opened.wait(timeout):
+        raise TimeoutError("the stream did not open")
+    started = time.perf_counter()
+    complete()
+    listener.join(timeout)
+    if not ended_at:
+        raise TimeoutError("the stream did not end after complete")
+    return (ended_at[0] - started) * 1000

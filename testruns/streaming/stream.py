@@ -125,12 +125,14 @@ class EventStream:
                     heartbeat_in = conf.heartbeat_seconds()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=min(conf.poll_seconds(), heartbeat_in))
+            if not self.result.client_gone:
+                # End the response before the clean-up below: leaving a Redis channel layer can wait for
+                # its blocking pop to return, and the client need not wait for that.
+                await self._send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             await self._stop()
         self.result.last_seq = self.after_seq
-        if not self.result.client_gone:
-            await self._send({"type": "http.response.body", "body": b"", "more_body": False})
-        else:
+        if self.result.client_gone:
             self.result.ended_by = self.result.ended_by or "client_gone"
         return self.result
 

@@ -1,6 +1,7 @@
 # The shared fixtures live in tests/conftest.py, which pytest only applies below tests/.
 from __future__ import annotations
 
+import copy
 import uuid
 
 import pytest
@@ -69,3 +70,11 @@ def _fresh_counters(settings):
     }
     yield
     caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer(settings):
+    """A new channel layer per test: each test runs its own event loop, and a Redis layer's receiver is
+    bound to the loop that first used it (one loop per Daphne process in production)."""
+    settings.CHANNEL_LAYERS = copy.deepcopy(settings.CHANNEL_LAYERS)
+    yield

@@ -11,6 +11,7 @@ from argus.ratelimit import stream_slots_in_use
 from testruns.events import append_event
 from testruns.models import Run
 from testruns.streaming.tests.client import StreamClient
+from testruns.streaming.tests.test_run_stream import append
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,7 +83,7 @@ def test_refusals_before_the_stream_hold_no_slot(run, org, owner_token):
 
 
 def test_stream_responses_carry_the_rate_limit_headers(run, owner_token, fast_streams):
-    append_event(run_id=run.id, kind="complete", data={"passed": 0, "failed": 0, "duration_seconds": 0})
+    append(run, "complete", {"passed": 0, "failed": 0, "duration_seconds": 0})
 
     async def scenario():
         ok = await StreamClient(path_for(run), headers={"Authorization": f"Bearer {owner_token}"}).open()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from unittest import mock
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -26,15 +27,20 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def append(run: Run, kind: str, data: dict) -> int:
-    return append_event(run_id=run.id, kind=kind, data=data).seq
+    """Store an event before any stream listens (so without a push). A push from the test's thread would
+    use the channel layer from a second event loop, which a Redis layer refuses; in production pushes
+    come from worker processes, each with its own layer."""
+    with mock.patch("testruns.events.push_event"):
+        return append_event(run_id=run.id, kind=kind, data=data).seq
+
+
+async def a_append(run: Run, kind: str, data: dict) -> int:
+    """Store an event while streams listen, pushing it on the streams' own event loop."""
+    return await sync_to_async(lambda: append_event(run_id=run.id, kind=kind, data=data).seq)()
 
 
 def finish(run: Run, status: str = Run.Status.PASSED) -> None:
     Run.objects.filter(id=run.id).update(status=status)
-
-
-async def a_append(run: Run, kind: str, data: dict) -> int:
-    return await sync_to_async(append)(run, kind, data)
 
 
 def test_replays_stored_events_in_order_then_closes_after_complete(run, owner_token, fast_streams):
@@ -263,25 +269,38 @@ def test_an_idle_stream_gets_comment_heartbeats(run, owner_token, fast_streams):
     assert [m.comment for m in messages[1:]] == ["heartbeat", "heartbeat"]
 
 
-def test_a_client_that_leaves_stops_all_the_stream_work(run, owner_token, fast_streams):
+def test_a_client_that_leaves_stops_all_the_stream_work(run, owner_token, fast_streams, monkeypatch):
     layer = get_channel_layer()
-    group = run_group_name(run.id)
+    joined: list[tuple[str, str]] = []
+    left: list[tuple[str, str]] = []
+    real_add, real_discard = layer.group_add, layer.group_discard
+
+    async def spy_add(group, channel):
+        joined.append((group, channel))
+        await real_add(group, channel)
+
+    async def spy_discard(group, channel):
+        left.append((group, channel))
+        await real_discard(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", spy_add)
+    monkeypatch.setattr(layer, "group_discard", spy_discard)
 
     async def scenario():
         client = await StreamClient(path_for(run), headers=bearer(owner_token)).open()
-        await client.messages(0)
         await asyncio.sleep(0.1)
-        joined = len(layer.groups.get(group, {}))
         tasks_while_open = {t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("sse-")}
+        left_while_open = list(left)
         await client.disconnect(timeout=2)  # returns only once the application has returned
         tasks_after = {t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("sse-")}
-        return joined, tasks_while_open, tasks_after, len(layer.groups.get(group, {}))
+        return tasks_while_open, left_while_open, tasks_after
 
-    joined, tasks_while_open, tasks_after, still_joined = async_to_sync(scenario)()
-    assert joined == 1
+    tasks_while_open, left_while_open, tasks_after = async_to_sync(scenario)()
+    assert [group for group, _ in joined] == [run_group_name(run.id)]
+    assert left_while_open == []
     assert tasks_while_open == {f"sse-client-{run.id}", f"sse-wake-{run.id}"}
     assert tasks_after == set()
-    assert still_joined == 0
+    assert left == joined  # the same channel left the same group
 
 
 def test_other_methods_on_the_stream_path_are_a_405(run, owner_token):
