@@ -29,6 +29,9 @@ from testruns.selectors import run_get, run_organization_id
 
 # Reading a run's events is a read: any member, or a key with the `read` scope.
 READ_RUN = Need(Role.VIEWER, "read")
+# Watching the run one has just started (POST /stream/test): the start needed `tests` or `write`, and
+# a key allowed to start a run is allowed to watch it without also holding `read`.
+WATCH_STARTED_RUN = Need(Role.MEMBER, "read", "tests", "write")
 
 
 @dataclass(frozen=True)
@@ -109,14 +112,14 @@ def organization_access_for(caller: StreamCaller, organization_id: UUID | str, *
     return organization_access(caller, organization_id, need=need)  # type: ignore[arg-type]
 
 
-def run_for_caller(caller: StreamCaller, run_id: UUID | str) -> tuple[Run, Organization]:
+def run_for_caller(caller: StreamCaller, run_id: UUID | str, *, need: Need = READ_RUN) -> tuple[Run, Organization]:
     """The run if the caller may read it; another organization's run is the same 404 as a missing one."""
-    require_scopes(caller, READ_RUN)
+    require_scopes(caller, need)
     organization_id = run_organization_id(run_id=run_id)
     if organization_id is None:
         raise NotFound("Run not found")
     try:
-        access = organization_access_for(caller, organization_id, need=READ_RUN)
+        access = organization_access_for(caller, organization_id, need=need)
     except NotFound:
         raise NotFound("Run not found") from None
     return run_get(organization=access.organization, run_id=run_id), access.organization

@@ -158,7 +158,7 @@ class StartStreamConsumer:
             try:
                 caller = await database_sync_to_async(auth.authenticate)(credentials)
                 run, run_organization = await database_sync_to_async(auth.run_for_caller)(
-                    caller, started.json()["run_id"]
+                    caller, started.json()["run_id"], need=auth.WATCH_STARTED_RUN
                 )
                 if organization is None:  # the project was not visible a moment ago; hold a slot now
                     await held.enter_async_context(hold_stream_slot(run_organization))

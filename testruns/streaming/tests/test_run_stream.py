@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connections
 
 from testruns.events import append_event, run_group_name
 from testruns.models import Run
@@ -204,10 +205,13 @@ def test_events_written_by_another_thread_without_any_push_still_arrive_exactly_
     total = 60
 
     def writer():
-        for i in range(total - 1):
-            append(run, "log", {"level": "info", "message": str(i)})
-        append(run, "complete", {"passed": 1, "failed": 0, "duration_seconds": 1})
-        finish(run)
+        try:
+            for i in range(total - 1):
+                append(run, "log", {"level": "info", "message": str(i)})
+            append(run, "complete", {"passed": 1, "failed": 0, "duration_seconds": 1})
+            finish(run)
+        finally:
+            connections.close_all()
 
     async def scenario():
         client = await StreamClient(path_for(run), headers=bearer(owner_token)).open()
