@@ -14,7 +14,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
-from .pagejs import ARGUS_JS
+from .pagejs import init_script
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -47,6 +47,7 @@ class BrowserHost:
         self._args = args or CHROMIUM_ARGS
         self._playwright: Playwright | None = None
         self._browsers: dict[bool, Browser] = {}
+        self._init_script = init_script()
 
     def browser(self, *, headless: bool = True) -> Browser:
         if not headless and not os.environ.get("DISPLAY"):
@@ -74,7 +75,7 @@ class BrowserHost:
             storage_state=storage_state,  # type: ignore[arg-type]
             ignore_https_errors=True,
         )
-        context.add_init_script(script=ARGUS_JS)
+        context.add_init_script(script=self._init_script)
         return context
 
     def close(self) -> None:

@@ -7,14 +7,16 @@ second, even in the middle of a ten-second wait for text that never comes.
 from __future__ import annotations
 
 import contextlib
+import json
 import mimetypes
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-from playwright.sync_api import BrowserContext, ElementHandle, Page
+from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -28,11 +30,32 @@ NETWORK_QUIET_MAX_S = 0.5  # ...and at most this long for the requests it starte
 _UNTRACKED_RESOURCES = {"websocket", "eventsource", "media", "manifest"}
 T = TypeVar("T")
 
-_POLL_JS = "([s, c, a]) => window.__argus ? window.__argus.poll(s, c, a) : null"
-_RESOLVE_JS = (
-    "s => { if (!window.__argus) return null; const r = window.__argus.resolve(s); "
-    "return r.el || (r.status === 'ambiguous' ? r : null); }"
-)
+_TAKE_JS = "([s, c, a, fp]) => window.__argus ? window.__argus.take(s, c, a, fp) : null"
+_TAKE_SYNC_JS = "([s, c, a]) => window.__argus ? window.__argus.takeSync(s, c, a) : null"
+_FP_TAGGED_JS = "t => window.__argus ? window.__argus.fingerprintTagged(t) : null"
+TAG_ATTR = "data-argus-target"
+
+try:  # the healer turns its compact in-page payload into fingerprints; optional like the healer itself
+    from .healing.capture import _expand as _expand_fingerprint
+except ImportError:  # pragma: no cover - without the healer there is nothing to fingerprint for
+    _expand_fingerprint = None
+
+
+def parse_fingerprint(raw: str | None) -> dict[str, Any] | None:
+    if not raw or _expand_fingerprint is None:
+        return None
+    data = json.loads(raw)
+    return None if data is None else _expand_fingerprint(data)[0]
+
+
+@dataclass
+class Resolved:
+    """The element a step found: a locator that matches only it, and its fingerprint when one was taken."""
+
+    locator: Locator
+    fingerprint: dict[str, Any] | None = None
+
+
 _DIAG_JS = "s => { if (!window.__argus) return {status: 'none'}; const r = window.__argus.resolve(s); if (r.el) { r.state = window.__argus.state(r.el); r.found = window.__argus.describe(r.el); delete r.el; } return r; }"  # noqa: E501
 _SNAPSHOT_JS = (
     "() => new Promise(r => setTimeout(() => r(window.__argus ? window.__argus.snapshot() : "
@@ -93,6 +116,10 @@ class PageDriver:
         self.crashed = False
         self.last_snapshot: dict[str, Any] | None = None
         self._inflight: set[Any] = set()
+        # Cookies change only through responses (Set-Cookie) or script (document.cookie, seen in snapshots),
+        # so the context's cookie jar is read again only after one of those.
+        self._cookies: list[Any] | None = None
+        self._cookie_js: str | None = None
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self._log("error", f"uncaught exception: {exc}"))
         page.on("request", self._on_request)
@@ -124,6 +151,7 @@ class PageDriver:
             self._log("error", f"request failed: {request.method} {request.url} ({failure})")
 
     def _on_response(self, response: Any) -> None:
+        self._cookies = None
         if response.status >= 400:
             self._log("error", f"{response.request.method} {response.url} -> HTTP {response.status}")
 
@@ -151,6 +179,11 @@ class PageDriver:
             try:
                 return fn(min(SLICE_MS, self._remaining_ms(deadline)))
             except PlaywrightTimeout as exc:
+                # A slice can end after the input was dispatched (Playwright then waits for navigations
+                # the action scheduled); doing it again would click twice or on the next page.
+                log = str(exc)
+                if "action done" in log or "performing " in log:
+                    return None  # type: ignore[return-value]
                 if time.monotonic() >= deadline:
                     raise StepFailure(f"{what}: timed out after {self.step_timeout_s:g} s") from exc
 
@@ -171,6 +204,11 @@ class PageDriver:
     # --- settling and state ------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any] | None:
+        url = self.page.url
+        if not url.startswith(("http://", "https://")):
+            # Browser-internal pages (chrome-error://, about:blank) run no app and may never fire timers.
+            self.last_snapshot = {"ready": "complete", "url": url, "origin": None, "localStorage": [], "cookie": None}
+            return self.last_snapshot
         try:
             self.last_snapshot = self.page.evaluate(_SNAPSHOT_JS)
         except PlaywrightError as exc:
@@ -201,42 +239,76 @@ class PageDriver:
     def browser_state(self) -> tuple[dict[str, Any], str | None]:
         """Playwright storage_state for the context (cookies + this origin's local storage) and the URL."""
         snap = self.last_snapshot or self.snapshot() or {}
+        if snap.get("cookie") != self._cookie_js:
+            self._cookie_js, self._cookies = snap.get("cookie"), None
+        if self._cookies is None:
+            self._cookies = self.context.cookies()
         origins = []
         origin = snap.get("origin")
         if origin and origin != "null":
             origins.append({"origin": origin, "localStorage": snap.get("localStorage", [])})
-        return {"cookies": self.context.cookies(), "origins": origins}, snap.get("url") or self.page.url
+        return {"cookies": list(self._cookies), "origins": origins}, snap.get("url") or self.page.url
 
     # --- targets -----------------------------------------------------------------------------
 
-    def resolve(self, target: Target, action: str, deadline: float) -> ElementHandle:
+    def _tagged(self, token: str) -> Locator:
+        return self.page.locator(f'[{TAG_ATTR}="{token}"]')
+
+    def resolve(
+        self,
+        target: Target,
+        action: str,
+        deadline: float,
+        *,
+        fingerprint: bool = False,
+        cond: str | None = None,
+        arg: Any = None,
+    ) -> Resolved:
+        """Find the target (for assertions: in the state `cond` names), waiting up to the deadline.
+
+        Raises TargetNotFound when nothing, or several things, match; with `cond`, raises _Unmet when the
+        target exists but never reached the state. `fingerprint` takes the healer's fingerprint of the
+        element in the same round trip, before the step acts on it.
+        """
         if target.selector:
-            return self._resolve_selector(target, deadline)
+            return self._resolve_selector(target, deadline, fingerprint=fingerprint)
         spec = {**target.to_dict(), "action": action}
         # One plain evaluate first: the element is usually there already, and a polling task costs more.
-        handle = self._try_now(_RESOLVE_JS, spec)
-        if handle is not None:
-            element = handle.as_element()
-            if element is not None:
-                return element
-            info = handle.json_value()
-            if info:
-                raise self._not_found(target, info)
+        first = self._try_eval(_TAKE_JS, [spec, cond, arg, fingerprint])
+        if first:
+            if first.get("snap"):
+                self.last_snapshot = first["snap"]
+            if first.get("token"):
+                return Resolved(self._tagged(first["token"]), parse_fingerprint(first.get("fp")))
+            raise self._not_found(target, first)
         while True:
             self.check_cancel()
             try:
                 handle = self.page.wait_for_function(
-                    _RESOLVE_JS, arg=spec, timeout=min(SLICE_MS, self._remaining_ms(deadline))
+                    _TAKE_SYNC_JS, arg=[spec, cond, arg], timeout=min(SLICE_MS, self._remaining_ms(deadline))
                 )
             except PlaywrightTimeout:
                 if time.monotonic() >= deadline:
                     break
                 continue
-            element = handle.as_element()
-            if element is not None:
-                return element
-            raise self._not_found(target, handle.json_value())
-        raise self._not_found(target, self._diagnose(spec))
+            found = handle.json_value()
+            if not found.get("token"):
+                raise self._not_found(target, found)
+            fp = self._try_eval(_FP_TAGGED_JS, found["token"]) if fingerprint else None
+            return Resolved(self._tagged(found["token"]), parse_fingerprint(fp))
+        info = self._diagnose(spec)
+        if cond and info.get("found"):
+            raise _Unmet(info.get("state") or {})
+        raise self._not_found(target, info)
+
+    def _try_eval(self, js: str, arg: Any) -> Any:
+        """`js(arg)` once; None when the page is between documents."""
+        try:
+            return self.page.evaluate(js, arg)
+        except PlaywrightError as exc:
+            if is_infrastructure_error(exc):
+                raise
+            return None
 
     def _diagnose(self, spec: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -262,7 +334,7 @@ class PageDriver:
             details={"resolution": info},
         )
 
-    def _resolve_selector(self, target: Target, deadline: float) -> ElementHandle:
+    def _resolve_selector(self, target: Target, deadline: float, *, fingerprint: bool = False) -> Resolved:
         assert target.selector is not None
         locator = self.page.locator(target.selector)
         while True:
@@ -275,9 +347,9 @@ class PageDriver:
                 flags = []
             visible = [i for i, v in enumerate(flags) if v]
             if target.nth is not None and len(visible) > (target.nth if target.nth >= 0 else -target.nth - 1):
-                return locator.nth(visible[target.nth]).element_handle(timeout=SLICE_MS)
+                return self._selector_match(locator.nth(visible[target.nth]), fingerprint)
             if len(visible) == 1:
-                return locator.nth(visible[0]).element_handle(timeout=SLICE_MS)
+                return self._selector_match(locator.nth(visible[0]), fingerprint)
             if len(visible) > 1 and target.nth is None:
                 raise TargetNotFound(
                     f'selector "{target.selector}" matches {len(visible)} visible elements; make it unique',
@@ -291,14 +363,25 @@ class PageDriver:
                 )
             self.page.wait_for_timeout(min(100, self._remaining_ms(deadline)))
 
+    def _selector_match(self, locator: Locator, fingerprint: bool) -> Resolved:
+        if not fingerprint:
+            return Resolved(locator)
+        from .healing import fingerprint_element
+
+        try:
+            return Resolved(locator, fingerprint_element(self.page, locator.element_handle(timeout=SLICE_MS)))
+        except (PlaywrightError, ValueError):
+            return Resolved(locator)
+
     # --- steps -------------------------------------------------------------------------------
 
-    def run(self, step: ParsedStep, *, element: ElementHandle | None = None) -> ElementHandle | None:
-        """Run one step; returns the element it acted on or checked (for fingerprints), if any.
+    def run(self, step: ParsedStep, *, locator: Locator | None = None, fingerprint: bool = False) -> Resolved | None:
+        """Run one step; returns the element it acted on or checked (with its fingerprint if asked), if any.
 
-        `element` skips resolution (the healer already found it).
+        `locator` skips resolution (the healer already found the element).
         """
         deadline = time.monotonic() + self.step_timeout_s
+        self.last_snapshot = None  # whatever the step ends with must be observed anew
         action = step.action
         handler = getattr(self, f"_do_{action}", None)
         if handler is not None:
@@ -306,14 +389,18 @@ class PageDriver:
             return None
         if step.target is None:
             raise StepFailure(f"{action} needs a target")
-        el = element or self.resolve(step.target, action, deadline)
         if action.startswith("assert_"):
-            return self._assert_element(step, el, deadline)
-        self._act(step, el, deadline)
+            return self._assert_element(step, deadline, locator=locator, fingerprint=fingerprint)
+        found = (
+            Resolved(locator)
+            if locator is not None
+            else self.resolve(step.target, action, deadline, fingerprint=fingerprint)
+        )
+        self._act(step, found.locator, deadline)
         self.settle(deadline)
-        return el
+        return found
 
-    def _act(self, step: ParsedStep, el: ElementHandle, deadline: float) -> None:
+    def _act(self, step: ParsedStep, el: Locator, deadline: float) -> None:
         what = f'{step.action.replace("_", " ")} "{step.target_text()}"'
         action, value = step.action, step.value or ""
         if action == "fill":
@@ -341,7 +428,7 @@ class PageDriver:
         else:
             raise StepFailure(f"Argus cannot {action} yet", kind="error")
 
-    def _select(self, el: ElementHandle, value: str, deadline: float, what: str) -> None:
+    def _select(self, el: Locator, value: str, deadline: float, what: str) -> None:
         if el.evaluate("e => e.localName") == "select":
             found = el.evaluate(
                 """(e, want) => {
@@ -359,10 +446,10 @@ class PageDriver:
             return
         # A custom dropdown: open it, then click the option the way a person would.
         self._sliced(lambda t: el.click(timeout=t), deadline, what=what)
-        option = self.resolve(Target(raw=value, text=value, role="option"), "click", deadline)
+        option = self.resolve(Target(raw=value, text=value, role="option"), "click", deadline).locator
         self._sliced(lambda t: option.click(timeout=t), deadline, what=f'choose "{value}"')
 
-    def _upload(self, el: ElementHandle, value: str, deadline: float, what: str) -> None:
+    def _upload(self, el: Locator, value: str, deadline: float, what: str) -> None:
         path = Path(value).expanduser()
         if path.is_file():
             files: Any = str(path)
@@ -426,25 +513,24 @@ class PageDriver:
     def _do_press(self, step: ParsedStep, deadline: float) -> None:
         key = step.value or ""
         if step.target is not None:
-            el = self.resolve(step.target, "press", deadline)
+            el = self.resolve(step.target, "press", deadline).locator
             self._sliced(lambda t: el.press(key, timeout=t), deadline, what=f"press {key}")
         else:
             self.page.keyboard.press(key)
         self.settle(deadline)
 
-    def _try_now(self, js: str, arg: Any) -> Any:
-        """`js(arg)` once, as a handle; None when the page is between documents."""
-        try:
-            return self.page.evaluate_handle(js, arg)
-        except PlaywrightError as exc:
-            if is_infrastructure_error(exc):
-                raise
-            return None
-
     def _wait_js(self, js: str, arg: Any, deadline: float) -> Any:
         """Poll `js(arg)` in the page until truthy (returns the handle) or the deadline (returns None)."""
+        # The first check also brings back the page's state snapshot, so a check that holds at once
+        # costs one round trip in all.
+        wrapped = (
+            f"async (a) => {{ const r = await ({js})(a); "
+            "return r ? {snap: window.__argus ? window.__argus.snapshot() : null} : null; }"
+        )
         try:
-            if self.page.evaluate(js, arg):
+            done = self.page.evaluate(wrapped, arg)
+            if done:
+                self.last_snapshot = done.get("snap")
                 return True
         except PlaywrightError as exc:
             if is_infrastructure_error(exc):
@@ -551,28 +637,35 @@ class PageDriver:
         if self._wait_js(js, spec, deadline) is None:
             raise StepFailure(f'expected "{step.target.raw}" to be hidden but it is visible')
 
-    def _assert_element(self, step: ParsedStep, el: ElementHandle, deadline: float) -> ElementHandle:
+    def _assert_element(
+        self, step: ParsedStep, deadline: float, *, locator: Locator | None, fingerprint: bool
+    ) -> Resolved:
+        assert step.target is not None
         cond, arg = step.action, step.value
-        check = "([e, c, a]) => window.__argus.check(e, c, a)"
+        if locator is None:
+            try:
+                return self.resolve(step.target, cond, deadline, fingerprint=fingerprint, cond=cond, arg=arg)
+            except _Unmet as unmet:
+                raise StepFailure(_assert_message(step, unmet.state)) from None
+        # A healed locator: check the element it names until the condition holds or time runs out.
+        check = "(e, [c, a]) => window.__argus.check(e, c, a)"
         while True:
             self.check_cancel()
-            try:
-                if el.evaluate("(e, [c, a]) => window.__argus.check(e, c, a)", [cond, arg]):
-                    return el
-            except PlaywrightError as exc:
-                if is_infrastructure_error(exc):
-                    raise
-                # The element was replaced (re-rendered): find it again and keep checking.
-                assert step.target is not None
-                el = self.resolve(step.target, step.action, deadline)
-                continue
+            if self._sliced(lambda t: locator.evaluate(check, [cond, arg], timeout=t), deadline, what=cond):
+                return Resolved(locator)
             if time.monotonic() >= deadline:
                 break
-            handle = self._wait_js(check, [el, cond, arg], min(deadline, time.monotonic() + SLICE_MS / 1000))
-            if handle is not None:
-                return el
-        state = el.evaluate("e => window.__argus.state(e)")
+            self.page.wait_for_timeout(50)
+        state = locator.evaluate("e => window.__argus.state(e)")
         raise StepFailure(_assert_message(step, state))
+
+
+class _Unmet(Exception):
+    """The target exists but never reached the asserted state; carries what it looks like now."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        super().__init__("condition not met")
+        self.state = state
 
 
 def _assert_message(step: ParsedStep, state: dict[str, Any]) -> str:

@@ -360,13 +360,60 @@ ARGUS_JS = r"""
     return t.toLowerCase().includes(v.toLowerCase());
   };
 
-  const snapshot = () => {
+  // The element a step resolved gets a one-off attribute, so Playwright acts on exactly it through a
+  // locator (auto-waiting, re-querying) in the same round trip as the action. Removed after the step.
+  const TAG = 'data-argus-target';
+  let tagSeq = 0;
+  const untag = () => { for (const e of document.querySelectorAll('[' + TAG + ']')) e.removeAttribute(TAG); };
+  const tag = (el) => {
+    untag();
+    const token = (++tagSeq) + '-' + Math.random().toString(36).slice(2, 8);
+    el.setAttribute(TAG, token);
+    return token;
+  };
+  // Resolve (and, for assertions, check) in one go: a token when it holds, the ambiguity report, or null.
+  const takeSync = (spec, cond, arg) => {
+    const r = resolve(spec);
+    if (!r.el) return r.status === 'ambiguous' ? r : null;
+    if (cond && !check(r.el, cond, arg)) return null;
+    return {token: tag(r.el), via: r.via};
+  };
+  // The same, plus the element's fingerprint for the healer, taken before the step acts on it.
+  const take = async (spec, cond, arg, wantFp) => {
+    const r = resolve(spec);
+    if (!r.el) return r.status === 'ambiguous' ? r : null;
+    if (cond && !check(r.el, cond, arg)) return null;
+    let fp = null;
+    if (wantFp && window.__argusFingerprint) {
+      try { fp = await window.__argusFingerprint({target: r.el}); } catch (e) { fp = null; }
+    }
+    // An assertion ends the step here: its state snapshot rides along (no extra round trip).
+    return {token: tag(r.el), via: r.via, fp: fp, snap: cond ? snapshot(true) : null};
+  };
+  const fingerprintTagged = async (token) => {
+    const el = document.querySelector('[' + TAG + '="' + token + '"]');
+    if (!el || !window.__argusFingerprint) return null;
+    try { return await window.__argusFingerprint({target: el}); } catch (e) { return null; }
+  };
+
+  const snapshot = (keepTag) => {
+    if (!keepTag) untag();
     const ls = [];
     try { for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); ls.push({name: k, value: localStorage.getItem(k)}); } } catch (e) { /* opaque origin */ }
-    return {ready: document.readyState, url: location.href, origin: location.origin, localStorage: ls};
+    return {ready: document.readyState, url: location.href, origin: location.origin, localStorage: ls,
+      cookie: document.cookie};
   };
 
   Object.defineProperty(window, '__argus', {value: {resolve, resolveSelector, isVisible, describe, hasText, pageText, count, snapshot, roleOf, accName,
-    check, state, poll, urlMatches, titleMatches}, enumerable: false});
+    check, state, poll, urlMatches, titleMatches, take, takeSync, fingerprintTagged, untag}, enumerable: false});
 })();
 """
+
+
+def init_script() -> str:
+    """ARGUS_JS plus the healer's fingerprint function, so a step's fingerprint rides on its resolution."""
+    try:
+        from .healing.capture import FINGERPRINT_JS
+    except ImportError:  # the healer is optional: steps then fingerprint in a round trip of their own
+        return ARGUS_JS
+    return ARGUS_JS + "\nObject.defineProperty(window, '__argusFingerprint', {value: " + FINGERPRINT_JS + "});\n"

@@ -9,15 +9,20 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
+import html
+import re
+import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from playwright.sync_api import BrowserContext, ElementHandle
+from playwright.sync_api import BrowserContext, Locator
 from playwright.sync_api import Error as PlaywrightError
 
 from .browser import BrowserHost, get_browser_host
-from .driver import Cancelled, PageDriver, StepFailure, TargetNotFound, is_infrastructure_error
+from .driver import Cancelled, PageDriver, Resolved, StepFailure, TargetNotFound, is_infrastructure_error
 from .interfaces import (
     ArtifactStore,
     CancelToken,
@@ -145,30 +150,30 @@ class _Run:
         return self.report()
 
     def analyze_app(self) -> None:
-        """Is the app there at all? An unreachable app makes every test an error, not a failure."""
-        context = self.host.new_context(viewport=self.options.viewport, headless=self.options.headless)
-        try:
-            page = context.new_page()
-            driver = PageDriver(
-                context=context,
-                page=page,
-                app_url=self.plan.app_url,
-                cancel=self.ports.cancel,
-                step_timeout_ms=self.options.step_timeout_ms,
+        """Is the app there at all? An unreachable app makes every test an error, not a failure.
+
+        A plain HTTP GET answers that (and gives the title) without paying for a browser context.
+        """
+        timeout = self.options.step_timeout_ms / 1000
+        probe = _Probe(self.plan.app_url, timeout)
+        probe.start()
+        deadline = time.monotonic() + timeout + 1
+        while probe.is_alive() and time.monotonic() < deadline:
+            if self.cancelled():
+                raise Cancelled()
+            probe.join(0.1)
+        if probe.error is not None or probe.is_alive():
+            self.run_error = f"app unreachable: {self.plan.app_url} ({probe.error or 'no answer'})"
+        else:
+            self.state.app_title = probe.title
+            self.emit(
+                "log",
+                {
+                    "level": "info",
+                    "message": f"App reachable at {self.plan.app_url} (HTTP {probe.status}): "
+                    f'"{self.state.app_title or ""}"',
+                },
             )
-            try:
-                driver.goto(driver.url_for(self.plan.app_url), time.monotonic() + self.options.step_timeout_ms / 1000)
-                self.state.app_title = page.title()
-                self.emit(
-                    "log",
-                    {"level": "info", "message": f'App reachable at {self.plan.app_url}: "{self.state.app_title}"'},
-                )
-            except StepFailure as exc:
-                self.run_error = exc.message
-            except PlaywrightError as exc:
-                self.run_error = f"app unreachable: {str(exc).splitlines()[0]}"
-        finally:
-            _close(context)
         if self.options.browser != "chromium":
             self.emit(
                 "log",
@@ -309,9 +314,9 @@ class _Run:
             result.action = step.action
             result.target = step.target_text()
             result.value = step.value if step.value is not None else spec.value
-            element = self.act(test, index, step, driver, result)
-            if element is not None and step.action in _FINGERPRINTED and result.outcome == "passed":
-                self.record_fingerprint(test, index, driver, element)
+            found = self.act(test, index, step, driver, result)
+            if found is not None and found.fingerprint and result.outcome == "passed":
+                self.ports.fingerprints.put(test_id=test.test_id, step_index=index, fingerprint=found.fingerprint)
         except StepParseError as exc:
             result.action = spec.action or "unknown"
             result.outcome, result.error = "error", f"cannot run this step: {exc.message}"
@@ -338,18 +343,19 @@ class _Run:
 
     def act(
         self, test: TestSpec, index: int, step: ParsedStep, driver: PageDriver, result: StepResult
-    ) -> ElementHandle | None:
+    ) -> Resolved | None:
         try:
-            return driver.run(step)
+            return driver.run(step, fingerprint=step.action in _FINGERPRINTED)
         except TargetNotFound as exc:
             if not self.options.self_heal_enabled:
                 raise
-            element = self.self_heal(test, index, step, driver, result, exc)
-            if element is None:
+            locator = self.self_heal(test, index, step, driver, result, exc)
+            if locator is None:
                 raise
             result.outcome = "healed"
-            driver.run(step, element=element)
-            return element
+            # A healed step is not green: its fingerprint stays the one from the last green run.
+            driver.run(step, locator=locator)
+            return None
 
     def self_heal(
         self,
@@ -359,7 +365,7 @@ class _Run:
         driver: PageDriver,
         result: StepResult,
         failure: TargetNotFound,
-    ) -> ElementHandle | None:
+    ) -> Locator | None:
         fingerprint = self.ports.fingerprints.get(test_id=test.test_id, step_index=index)
         if fingerprint is None:
             failure.message += " (no earlier green run of this step to heal from)"
@@ -379,14 +385,19 @@ class _Run:
             "top": decision.top[:3],
         }
         result.heal = info
-        element = None
+        locator = None
         if decision.healed and decision.locator:
+            candidate = driver.page.locator(decision.locator)
             try:
-                element = driver.page.locator(decision.locator).element_handle(timeout=2000)
+                if candidate.count() == 1:
+                    locator = candidate
+                else:
+                    info["healed"] = False
+                    info["reason"] = f"{decision.reason}; the chosen locator no longer matches exactly one element"
             except PlaywrightError as exc:
                 info["healed"] = False
                 info["reason"] = f"{decision.reason}; the chosen locator did not resolve: {str(exc).splitlines()[0]}"
-        if element is not None:
+        if locator is not None:
             self.emit("heal", {"test_id": test.test_id, "step": index + 1, **info})
             self.emit(
                 "log",
@@ -400,17 +411,7 @@ class _Run:
             top = ", ".join(f"{_candidate_label(c)} ({c.get('score', 0):.2f})" for c in info["top"])
             failure.message += f"; self-healing abstained ({info['reason']}); best candidates: {top or 'none'}"
         self.checkpoint("self_heal")
-        return element
-
-    def record_fingerprint(self, test: TestSpec, index: int, driver: PageDriver, element: ElementHandle) -> None:
-        from .healing import fingerprint_element
-
-        try:
-            fingerprint = fingerprint_element(driver.page, element)
-        except PlaywrightError:
-            return  # the element went away with a navigation the step caused; nothing to remember
-        if fingerprint:
-            self.ports.fingerprints.put(test_id=test.test_id, step_index=index, fingerprint=fingerprint)
+        return locator
 
     def screenshot(self, test: TestSpec, index: int, driver: PageDriver, result: StepResult) -> None:
         try:
@@ -507,6 +508,37 @@ class _Run:
             state=state,
             error=self.run_error,
         )
+
+
+class _Probe(threading.Thread):
+    """GET the app's URL in the background, so the run can stay responsive to cancellation meanwhile."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        super().__init__(daemon=True, name="argus-probe")
+        self.url, self.timeout = url, timeout
+        self.status: int | None = None
+        self.title: str | None = None
+        self.error: str | None = None
+
+    def run(self) -> None:
+        request = urllib.request.Request(self.url, headers={"User-Agent": "Argus/engine", "Accept": "text/html"})
+        try:
+            # No proxy from the environment: the browser reaches the app directly, so the probe does too.
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(request, timeout=self.timeout) as response:
+                self.status = response.status
+                body = response.read(256 * 1024)
+        except urllib.error.HTTPError as exc:
+            # The server answered (404, 500...): reachable. Tests decide whether the page is right.
+            self.status = exc.code
+            body = exc.read(256 * 1024) if exc.fp else b""
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            self.error = f"{type(reason).__name__}: {reason}" if not isinstance(reason, str) else reason
+            return
+        match = re.search(rb"<title[^>]*>(.*?)</title>", body, re.I | re.S)
+        if match:
+            self.title = html.unescape(" ".join(match.group(1).decode("utf-8", "replace").split()))
 
 
 def _browser_state(driver: PageDriver) -> tuple[dict[str, Any] | None, str | None]:

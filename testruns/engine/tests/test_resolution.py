@@ -49,7 +49,7 @@ def driver(browser_host: BrowserHost, site: PageServer) -> Iterator[PageDriver]:
 
 def resolve_id(driver: PageDriver, text: str) -> str:
     step = parse_text(text)
-    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8)
+    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8).locator
     return el.evaluate("e => e.id || e.getAttribute('data-testid') || e.textContent.trim()")
 
 
@@ -79,7 +79,7 @@ def test_resolution_order(driver: PageDriver, text: str, expected: str) -> None:
 
 def test_heading_when_not_clicking(driver: PageDriver) -> None:
     step = parse_text("Expect the Sign in heading to be visible")
-    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8)
+    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8).locator
     assert el.evaluate("e => e.localName") == "h1"
 
 
