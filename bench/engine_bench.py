@@ -31,18 +31,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
-from bench.apps.bench_app import bench_app  # noqa: E402
-from testruns.engine.browser import BrowserHost  # noqa: E402
-from testruns.engine.interfaces import RunOptions, RunPlan, StepSpec, TestSpec  # noqa: E402
-from testruns.engine.memory import (  # noqa: E402
+from bench.apps.bench_app import bench_app
+from testruns.engine.browser import BrowserHost
+from testruns.engine.interfaces import RunOptions, RunPlan, StepSpec, TestSpec
+from testruns.engine.memory import (
     JsonCheckpointStore,
     MemoryArtifactStore,
     MemoryFingerprintStore,
     MemorySink,
 )
-from testruns.engine.runner import Engine  # noqa: E402
+from testruns.engine.runner import Engine
 
 # A step as both modes read it: (kind, target, value). Mode b says it in plain English.
 Step = tuple[str, str | None, str | None]

@@ -27,17 +27,23 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, 
 SCORE_THRESHOLD = 0.62
 MARGIN = 0.10
 SHORTLIST = 30
+# Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
+# list has the same tag, classes and text) say nothing about which one is meant, while those that
+# differ (neighbouring texts, position) do. Weights are scaled by that spread before the final score.
+RERANK_TOPK = 10
+RERANK_BASE = 0.5
+USE_RARITY = True
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
     "id": 2.0,
-    "id_generated": 0.25,
+    "id_generated": 1.0,
     "name": 2.0,
     "tag": 1.0,
     "role": 1.0,
     "type": 0.75,
     "classes": 0.75,
-    "classes_generated": 0.15,
+    "classes_generated": 0.3,
     "text": 2.0,
     "accessible_name": 1.5,
     "label": 1.5,
@@ -185,10 +191,47 @@ def _node_sig(node: dict) -> str:
     return "|".join([node.get("tag") or "", "" if is_generated(node_id) else node_id, ".".join(classes)])
 
 
-def _score(t: _Target, c: dict, *, precise: bool) -> tuple[float, dict[str, float]]:
-    """Normalised score in [0, 1] and the per-attribute similarities that produced it."""
+def _page_rarity(t: _Target, candidates: list[dict]) -> dict[str, float]:
+    """Per attribute, a weight factor from how many same-tag elements on this page share the old value.
+
+    Matching a value that four "Save" buttons share says little about which one is meant (an inverse
+    document frequency over the page); a value no other element has keeps its full weight.
+    """
+    counts = dict.fromkeys(("text", "accessible_name", "test_id", "classes", "id", "name", "label", "href"), 0)
+    classes = sorted(t.fp.get("classes") or [])
+    for c in candidates:
+        if c.get("tag") != t.tag:
+            continue
+        if t.text and c.get("text") == t.text:
+            counts["text"] += 1
+        if t.acc and c.get("accessible_name") == t.acc:
+            counts["accessible_name"] += 1
+        if t.test_ids:
+            ids = c.get("test_ids")
+            if ids and any(v in t.test_id_values for v in ids.values()):
+                counts["test_id"] += 1
+        if classes and sorted(c.get("classes") or []) == classes:
+            counts["classes"] += 1
+        if t.id and c.get("id") == t.id:
+            counts["id"] += 1
+        if t.name and c.get("name") == t.name:
+            counts["name"] += 1
+        if t.label and c.get("label") == t.label:
+            counts["label"] += 1
+        if t.href and c.get("href") == t.href:
+            counts["href"] += 1
+    out = {k: (1.0 / n**0.5 if n >= 2 else 1.0) for k, n in counts.items()}
+    out["classes_generated"] = out["classes"]
+    return out
+
+
+def _score(
+    t: _Target, c: dict, *, precise: bool, rarity: dict[str, float] | None = None
+) -> tuple[float, dict[str, float], dict[str, float]]:
+    """Normalised score in [0, 1], the per-attribute similarities and the weights that produced it."""
     sims: dict[str, float] = {}
-    w = WEIGHTS
+    used: dict[str, float] = {}
+    w = WEIGHTS if rarity is None else {k: v * rarity.get(k, 1.0) for k, v in WEIGHTS.items()}
     total = 0.0
     acc = 0.0
 
@@ -197,6 +240,7 @@ def _score(t: _Target, c: dict, *, precise: bool) -> tuple[float, dict[str, floa
         total += weight
         acc += weight * sim
         sims[key] = sim
+        used[key] = weight
 
     if t.test_ids:
         # Compared across attribute names: a team migrating data-testid to data-test keeps the value.
@@ -211,7 +255,11 @@ def _score(t: _Target, c: dict, *, precise: bool) -> tuple[float, dict[str, floa
         add("test_id", w["test_id"], best)
     if t.id:
         cid = c.get("id") or ""
-        add("id", w["id_generated"] if t.id_generated else w["id"], name_similarity(t.id, cid) if cid else 0.0)
+        if not t.id_generated:
+            add("id", w["id"], name_similarity(t.id, cid) if cid else 0.0)
+        elif cid == t.id:
+            # A minted id proves little when it differs (it changes every build) but rarely collides.
+            add("id", w["id_generated"], 1.0)
     if t.name:
         add("name", w["name"], name_similarity(t.name, c.get("name") or ""))
     ctag = c.get("tag") or ""
@@ -233,7 +281,9 @@ def _score(t: _Target, c: dict, *, precise: bool) -> tuple[float, dict[str, floa
             add("classes", w["classes"], jaccard(t.stable_classes, stable))
         if t.generated_classes:
             gen = frozenset(x for x in c_classes if is_generated(x))
-            add("classes_generated", w["classes_generated"], jaccard(t.generated_classes, gen))
+            shared = jaccard(t.generated_classes, gen)
+            if shared > 0:  # a re-hash changes them all, so only a match is evidence
+                add("classes_generated", w["classes_generated"], shared)
     if t.text:
         add("text", w["text"], text_similarity(t.text, c.get("text") or "", precise=precise))
     if t.acc:
@@ -277,7 +327,30 @@ def _score(t: _Target, c: dict, *, precise: bool) -> tuple[float, dict[str, floa
         area_t, area_c = t.w * t.h, cw * ch
         size = min(area_t, area_c) / max(area_t, area_c) if max(area_t, area_c) > 0 else 1.0
         add("size", w["size"], size)
-    return (acc / total if total else 0.0), sims
+    return (acc / total if total else 0.0), sims, used
+
+
+def _rerank(
+    scored: list[tuple[int, float, dict[str, float], dict[str, float]]],
+) -> list[tuple[float, int, dict[str, float]]]:
+    """(index, score, sims, weights) sorted by score -> (final score, index, sims) sorted by final score."""
+    top = scored[:RERANK_TOPK]
+    if RERANK_TOPK < 2 or len(top) < 2:
+        return [(s, i, sims) for i, s, sims, _ in scored]
+    spread: dict[str, float] = {}
+    for key in set().union(*(sims.keys() for _, _, sims, _ in top)):
+        values = [sims.get(key, 0.0) for _, _, sims, _ in top]
+        spread[key] = RERANK_BASE + max(values) - min(values)
+    out = []
+    for i, _, sims, used in scored:
+        total = acc = 0.0
+        for key, sim in sims.items():
+            w = used[key] * spread.get(key, RERANK_BASE)
+            total += w
+            acc += w * sim
+        out.append((acc / total if total else 0.0, i, sims))
+    out.sort(key=lambda r: r[0], reverse=True)
+    return out
 
 
 def _seq_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -317,11 +390,10 @@ def heal(
     rough = [(_rough(t, c), i) for i, c in enumerate(candidates)]
     rough.sort(reverse=True)
     shortlist = [i for _, i in rough[:SHORTLIST]]
-    ranked: list[tuple[float, int, dict[str, float]]] = []
-    for i in shortlist:
-        s, sims = _score(t, candidates[i], precise=True)
-        ranked.append((s, i, sims))
-    ranked.sort(key=lambda r: r[0], reverse=True)
+    rarity = _page_rarity(t, candidates) if USE_RARITY else None
+    scored = [(i, *_score(t, candidates[i], precise=True, rarity=rarity)) for i in shortlist]
+    scored.sort(key=lambda r: r[1], reverse=True)
+    ranked = _rerank(scored)
 
     # Drop every element the caller rejected (by any of its selectors), keeping the order.
     kept: list[tuple[float, int, dict[str, float], str]] = []
