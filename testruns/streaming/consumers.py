@@ -19,6 +19,7 @@ from uuid import UUID
 
 from asgiref.sync import ThreadSensitiveContext
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import connections
 
 from argus.errors import ArgusError, BadRequest, RateLimited, error_body
@@ -65,19 +66,35 @@ def last_event_id(scope: Scope) -> int:
     raw = raw.strip()
     if not raw:
         return 0
-    if not raw.isdigit():
-        raise BadRequest(f"Last-Event-ID must be an event id (a non-negative integer), got {raw!r}")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_EVENT_ID:
+        raise BadRequest(f"Last-Event-ID must be an event id (a non-negative integer), got {raw[:40]!r}")
     return int(raw)
 
 
+MAX_EVENT_ID = 2**63 - 1  # the largest value the event table's seq column holds
+
+
+class PayloadTooLarge(ArgusError):
+    status_code = 413
+    code = "payload_too_large"
+    default_detail = "Request body too large"
+
+
 async def read_body(receive: Receive) -> bytes | None:
-    """The whole request body, or None if the client left before sending it."""
+    """The whole request body (at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes, as Django allows), or None if
+    the client left before sending it."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise PayloadTooLarge(f"Request body too large: at most {limit} bytes")
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 
@@ -133,7 +150,11 @@ class StartStreamConsumer:
         if scope["method"] != "POST":
             await send_method_not_allowed(send, scope["method"], "POST")
             return
-        body = await read_body(receive)
+        try:
+            body = await read_body(receive)
+        except PayloadTooLarge as exc:
+            await send_error(send, exc)
+            return
         if body is None:
             return
         async with ThreadSensitiveContext(), contextlib.AsyncExitStack() as held:

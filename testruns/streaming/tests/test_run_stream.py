@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -166,9 +167,11 @@ def test_last_event_id_resumes_without_duplicate_or_gap(source, run, owner_token
     assert events[0].data["message"] == "line 6"
 
 
-def test_a_malformed_last_event_id_is_a_400(run, owner_token):
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "\u00b2", str(2**63)])
+def test_a_malformed_last_event_id_is_a_400(value, run, owner_token):
     async def scenario():
-        client = await StreamClient(path_for(run), headers={**bearer(owner_token), "Last-Event-ID": "abc"}).open()
+        client = StreamClient(path_for(run), query=f"last_event_id={quote(value)}", headers=bearer(owner_token))
+        await client.open()
         return client.status, await client.json()
 
     status, body = async_to_sync(scenario)()

@@ -171,6 +171,19 @@ def test_a_full_organization_gets_a_429_before_any_run_starts(run, project, org,
     assert queued.run_ids == []
 
 
+def test_an_oversized_body_is_a_413_and_starts_nothing(project, owner_token, queued, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"project_id": str(project.id), "options": {"padding": "x" * 2000}}
+
+    async def scenario():
+        client = await post(body, {"Authorization": f"Bearer {owner_token}"}).open()
+        return client.status, await client.json()
+
+    status, answer = async_to_sync(scenario)()
+    assert (status, answer["code"]) == (413, "payload_too_large")
+    assert queued.run_ids == []
+
+
 def test_other_methods_are_a_405(owner_token):
     async def scenario():
         client = await StreamClient(PATH, headers={"Authorization": f"Bearer {owner_token}"}).open()
