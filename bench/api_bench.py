@@ -55,6 +55,7 @@ class Round:
     errors: int
     seconds: float
     latencies: list[float]
+    sample_error: str = ""  # the status line and body of one non-200 answer, to say what went wrong
 
     @property
     def rps(self) -> float:
@@ -62,12 +63,14 @@ class Round:
 
 
 # --- Load generator (runs in its own process) -------------------------------------------------------
-async def _connection(host: str, port: int, request: bytes, stop_at: float, latencies: list[float]) -> int:
-    reader, writer = await asyncio.open_connection(host, port)
+async def _connection(
+    host: str, port: int, request: bytes, stop_at: float, latencies: list[float], samples: list[str]
+) -> int:
     errors = 0
-    try:
-        while time.perf_counter() < stop_at:
-            started = time.perf_counter()
+    reader, writer = await asyncio.open_connection(host, port)
+    while time.perf_counter() < stop_at:
+        started = time.perf_counter()
+        try:
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
@@ -75,25 +78,42 @@ async def _connection(host: str, port: int, request: bytes, stop_at: float, late
             for line in head.split(b"\r\n"):
                 if line[:15].lower() == b"content-length:":
                     length = int(line[15:])
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
-            if status != 200:
-                errors += 1
-    finally:
-        writer.close()
+            body = await reader.readexactly(length)
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            # The server dropped the connection: an error, and a new connection for the next request.
+            errors += 1
+            if not samples:
+                samples.append(f"connection lost: {exc!r}")
+            writer.close()
+            reader, writer = await asyncio.open_connection(host, port)
+            continue
+        latencies.append(time.perf_counter() - started)
+        if status != 200:
+            errors += 1
+            if not samples:
+                samples.append(f"{status} {body[:300].decode(errors='replace')}")
+    writer.close()
     return errors
 
 
 async def _load(host: str, port: int, request: bytes, concurrency: int, duration: float) -> Round:
     latencies: list[float] = []
+    samples: list[str] = []
     started = time.perf_counter()
     stop_at = started + duration
-    errors = await asyncio.gather(*(_connection(host, port, request, stop_at, latencies) for _ in range(concurrency)))
-    return Round(len(latencies), sum(errors), time.perf_counter() - started, latencies)
+    errors = await asyncio.gather(
+        *(_connection(host, port, request, stop_at, latencies, samples) for _ in range(concurrency))
+    )
+    return Round(len(latencies), sum(errors), time.perf_counter() - started, latencies, "".join(samples))
 
 
 def _load_process(args: tuple[str, int, bytes, int, float], results: multiprocessing.Queue) -> None:
-    results.put(asyncio.run(_load(*args)))
+    try:
+        results.put(asyncio.run(_load(*args)))
+    except BaseException as exc:
+        # Reported by the parent instead of leaving it waiting for a result that never comes.
+        results.put(exc)
+        raise
 
 
 def measure(port: int, path: str, headers: dict[str, str], concurrency: int, duration: float) -> Round:
@@ -105,8 +125,14 @@ def measure(port: int, path: str, headers: dict[str, str], concurrency: int, dur
         target=_load_process, args=(("127.0.0.1", port, request, concurrency, duration), results)
     )
     proc.start()
-    result = results.get(timeout=duration + 120)
-    proc.join()
+    try:
+        result = results.get(timeout=duration + 120)
+    finally:
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+    if isinstance(result, BaseException):
+        raise RuntimeError("the load generator failed") from result
     return result
 
 
@@ -260,6 +286,10 @@ def report(results: dict[str, list[Round]], options: argparse.Namespace) -> None
             f"{median_round.rps:>10.0f}{_percentile(latencies, 0.5) * 1000:>9.2f}"
             f"{_percentile(latencies, 0.99) * 1000:>9.2f}"
         )
+    for name, rounds in results.items():
+        sample = next((r.sample_error for r in rounds if r.sample_error), "")
+        if sample:
+            print(f"{name}: non-200 answers, e.g. {sample}")
     summary = {
         "rps_bare": round(rps["bare"], 1),
         "rps_api_key": round(rps["api_key"], 1),
