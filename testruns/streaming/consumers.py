@@ -27,7 +27,7 @@ from organizations.models import Organization
 from projects.models import Project
 from testruns.streaming import auth, sse
 from testruns.streaming.limits import RequestCounter, hold_stream_slot
-from testruns.streaming.stream import EventStream, Receive, Send
+from testruns.streaming.stream import EventStream, Receive, Send, nothing_more
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,11 @@ class RunStreamConsumer:
                     raise
                 await database_sync_to_async(counter.count)(caller)
                 run, organization = await database_sync_to_async(auth.run_for_caller)(caller, run_id)
+                if await database_sync_to_async(nothing_more)(run=run, after_seq=after_seq):
+                    # EventSource reconnects whenever a response ends; 204 is the one answer that stops it.
+                    await send({"type": "http.response.start", "status": 204, "headers": counter.headers})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
                 await held.enter_async_context(hold_stream_slot(organization))
             except ArgusError as exc:
                 await send_error(send, exc, counter.headers)

@@ -95,6 +95,10 @@ def stream_paths(result: dict[str, Any]) -> dict[str, Any]:
                 "security": SECURITY,
                 "responses": {
                     "200": _stream_response(),
+                    "204": {
+                        "description": "The run has finished and no event follows Last-Event-ID; "
+                        "an EventSource stops reconnecting on this answer."
+                    },
                     "400": _error(400, "Last-Event-ID is not an event id"),
                     "403": _error(403, "The API key lacks the `read` scope"),
                     "404": _error(404),

@@ -49,6 +49,11 @@ def read_batch(*, run_id: UUID | str, after_seq: int) -> Batch:
     return Batch(events=[(row.seq, row.kind, row.data) for row in rows], run_finished=finished)
 
 
+def nothing_more(*, run: Run, after_seq: int) -> bool:
+    """A finished run with no event after `after_seq`: a reconnecting EventSource should stop (204)."""
+    return run.is_finished and not events_after(run_id=run.id, after_seq=after_seq, limit=1)
+
+
 @dataclass
 class StreamResult:
     """What happened, for logs and tests."""

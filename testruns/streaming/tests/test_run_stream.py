@@ -262,6 +262,25 @@ def test_a_finished_run_without_a_complete_event_ends_after_the_replay(run, owne
     assert [e.event for e in async_to_sync(scenario)()] == ["error"]
 
 
+def test_reconnecting_after_the_end_of_a_finished_run_is_a_204_so_eventsource_stops(run, owner_token):
+    append(run, "log", {"level": "info", "message": "last words"})
+    append(run, "complete", {"passed": 1, "failed": 0, "duration_seconds": 1})
+    finish(run)
+
+    async def scenario(last_seen):
+        headers = {**bearer(owner_token), "Last-Event-ID": last_seen}
+        client = await StreamClient(path_for(run), headers=headers).open()
+        body = b""
+        while not client.finished:
+            body += await client.read_chunk()
+        return client.status, client.response_headers, body
+
+    status, headers, body = async_to_sync(scenario)("2")
+    assert (status, body) == (204, b"")
+    assert "x-ratelimit-limit" in headers
+    assert async_to_sync(scenario)("1")[0] == 200  # something left to replay
+
+
 def test_an_idle_stream_gets_comment_heartbeats(run, owner_token, fast_streams):
     fast_streams.ARGUS_STREAM_HEARTBEAT_SECONDS = 0.15
 
