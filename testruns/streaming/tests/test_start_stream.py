@@ -90,6 +90,28 @@ def test_a_start_streams_the_new_run_from_its_first_event(project, owner_token, 
     assert Run.objects.filter(project=project).count() == 1
 
 
+def test_the_start_body_is_the_start_endpoints_including_app_url(project, owner_token, queued, fast_streams):
+    test = factories.make_test(project, STEPS)
+    body = {
+        "project_id": str(project.id),
+        "app_url": "http://127.0.0.1:8765/preview",
+        "test_ids": [str(test.id)],
+        "options": {"max_retries": 2},
+    }
+
+    async def scenario():
+        client = await post(body, {"Authorization": f"Bearer {owner_token}"}).open()
+        await client.messages(1)
+        await client.disconnect()
+        return client.status
+
+    assert async_to_sync(scenario)() == 200
+    run = Run.objects.get(project=project)
+    assert run.app_url == "http://127.0.0.1:8765/preview"
+    assert run.test_ids == [str(test.id)]
+    assert run.options["max_retries"] == 2
+
+
 def test_query_credentials_work_for_the_start_too(project, org, owner, queued, fast_streams):
     """A key that may start runs may watch the one it started, even without the `read` scope."""
     factories.make_test(project, STEPS)
