@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -63,7 +63,6 @@ class StreamResult:
     heartbeats: int = 0
     client_gone: bool = False
     ended_by: str = ""
-    seqs: list[int] = field(default_factory=list)
 
 
 class EventStream:
@@ -109,7 +108,6 @@ class EventStream:
                     await self._write(sse.encode_event(seq=seq, kind=kind, data=data))
                     self.after_seq = seq
                     self.result.sent += 1
-                    self.result.seqs.append(seq)
                     last_write = loop.time()
                     if kind == TERMINAL_EVENT:
                         self.result.ended_by = TERMINAL_EVENT
@@ -139,6 +137,13 @@ class EventStream:
         self.result.last_seq = self.after_seq
         if self.result.client_gone:
             self.result.ended_by = self.result.ended_by or "client_gone"
+        logger.debug(
+            "Stream of run %s ended (%s) after %d events, last id %d",
+            self.run_id,
+            self.result.ended_by,
+            self.result.sent,
+            self.result.last_seq,
+        )
         return self.result
 
     async def _write(self, chunk: bytes) -> None:
