@@ -24,6 +24,11 @@ from .interfaces import CancelToken
 from .steps import ParsedStep, Target
 
 SLICE_MS = 500
+# Actions after which the page is likely to navigate or fetch: the step waits for that to settle. After
+# the others (typing, checking, choosing) the next step's own waiting covers whatever they started.
+SETTLING_ACTIONS = frozenset({"click", "dblclick", "right_click", "press"})
+# Steps that do not change the page: the state before them is the state the previous step left.
+_OBSERVING = ("_do_assert", "_do_wait")
 SETTLE_MAX_S = 3.0  # after an action, wait at most this long for a navigation it started to load
 NETWORK_QUIET_MAX_S = 0.5  # ...and at most this long for the requests it started to finish
 # Long-lived connections never "finish"; waiting for them would cost every step the full bound.
@@ -61,6 +66,10 @@ _SNAPSHOT_JS = (
     "() => new Promise(r => setTimeout(() => r(window.__argus ? window.__argus.snapshot() : "
     "{ready: document.readyState, url: location.href, origin: location.origin, localStorage: []}), 0))"
 )
+
+
+def _noop() -> None:
+    return None
 
 
 class Cancelled(Exception):
@@ -115,6 +124,10 @@ class PageDriver:
         self.logs: list[dict[str, Any]] = []
         self.crashed = False
         self.last_snapshot: dict[str, Any] | None = None
+        # Called once per step at the first moment the page is known to be as the previous step left it
+        # (before this step acts): the runner saves the previous step's checkpoint then, from the snapshot
+        # this step's first evaluate brought back, instead of paying a round trip of its own.
+        self.before_act: Callable[[], None] = _noop
         self._inflight: set[Any] = set()
         # Cookies change only through responses (Set-Cookie) or script (document.cookie, seen in snapshots),
         # so the context's cookie jar is read again only after one of those.
@@ -127,6 +140,8 @@ class PageDriver:
         page.on("requestfailed", self._on_request_failed)
         page.on("response", self._on_response)
         page.on("crash", self._on_crash)
+        self._navigations = 0
+        page.on("framenavigated", self._on_navigated)
 
     # --- listeners ---------------------------------------------------------------------------
 
@@ -154,6 +169,11 @@ class PageDriver:
         self._cookies = None
         if response.status >= 400:
             self._log("error", f"{response.request.method} {response.url} -> HTTP {response.status}")
+
+    def _on_navigated(self, frame: Any) -> None:
+        if frame.parent_frame is None:
+            self._navigations += 1
+            self._cookies = None  # a document response may have set cookies
 
     def _on_crash(self, _page: Any) -> None:
         self.crashed = True
@@ -385,19 +405,33 @@ class PageDriver:
         action = step.action
         handler = getattr(self, f"_do_{action}", None)
         if handler is not None:
-            handler(step, deadline)
+            if handler.__name__.startswith(_OBSERVING):
+                try:
+                    handler(step, deadline)
+                finally:
+                    self.before_act()
+            else:
+                self.before_act()
+                handler(step, deadline)
             return None
         if step.target is None:
             raise StepFailure(f"{action} needs a target")
         if action.startswith("assert_"):
-            return self._assert_element(step, deadline, locator=locator, fingerprint=fingerprint)
+            try:
+                return self._assert_element(step, deadline, locator=locator, fingerprint=fingerprint)
+            finally:
+                self.before_act()
         found = (
             Resolved(locator)
             if locator is not None
             else self.resolve(step.target, action, deadline, fingerprint=fingerprint)
         )
+        self.before_act()
         self._act(step, found.locator, deadline)
-        self.settle(deadline)
+        if action in SETTLING_ACTIONS:
+            self.settle(deadline)
+        else:
+            self.last_snapshot = None  # what the step changed is read by the next step's first evaluate
         return found
 
     def _act(self, step: ParsedStep, el: Locator, deadline: float) -> None:
@@ -467,13 +501,16 @@ class PageDriver:
         self.goto(url, deadline)
 
     def goto(self, url: str, deadline: float) -> None:
-        before = self.page.url
+        before = self._navigations
         self.check_cancel()
         try:
-            self.page.goto(url, wait_until="commit", timeout=min(SLICE_MS, self._remaining_ms(deadline)))
+            # Usually the page loads within the first slice: one round trip, as in a hand-written script.
+            self.page.goto(url, wait_until="load", timeout=min(SLICE_MS, self._remaining_ms(deadline)))
+            self.settle(deadline)
+            return
         except PlaywrightTimeout:
             # The server is slow to answer: keep waiting for the commit in slices (cancellable).
-            while self.page.url == before:
+            while self._navigations == before:
                 self.check_cancel()
                 if time.monotonic() >= deadline:
                     raise StepFailure(f"{url} did not answer within {self.step_timeout_s:g} s") from None

@@ -383,12 +383,13 @@ ARGUS_JS = r"""
     const r = resolve(spec);
     if (!r.el) return r.status === 'ambiguous' ? r : null;
     if (cond && !check(r.el, cond, arg)) return null;
+    // The page as the previous step left it (this step has not acted yet): its checkpoint's state.
+    const snap = snapshot(true);
     let fp = null;
     if (wantFp && window.__argusFingerprint) {
       try { fp = await window.__argusFingerprint({target: r.el}); } catch (e) { fp = null; }
     }
-    // An assertion ends the step here: its state snapshot rides along (no extra round trip).
-    return {token: tag(r.el), via: r.via, fp: fp, snap: cond ? snapshot(true) : null};
+    return {token: tag(r.el), via: r.via, fp: fp, snap: snap};
   };
   const fingerprintTagged = async (token) => {
     const el = document.querySelector('[' + TAG + '="' + token + '"]');

@@ -111,6 +111,7 @@ class _Run:
         self.started = time.monotonic()
         self.base_elapsed_ms = self.state.elapsed_ms
         self.run_error: str | None = None
+        self._pending: PageDriver | None = None  # a finished step whose checkpoint waits for a snapshot
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -118,6 +119,22 @@ class _Run:
         self.ports.sink.emit(kind, data)
 
     def checkpoint(self, node: Node) -> None:
+        self.flush_step_checkpoint()
+        self._save(node)
+
+    def flush_step_checkpoint(self) -> None:
+        """Save the finished step's checkpoint that waited for a snapshot (see PageDriver.before_act)."""
+        driver, self._pending = self._pending, None
+        if driver is not None:
+            self._capture_browser_state(driver)
+            self._save("execute_test")
+
+    def _capture_browser_state(self, driver: PageDriver) -> None:
+        browser_state, url = _browser_state(driver)
+        if browser_state is not None:  # a page that just died keeps the last state it was seen in
+            self.state.browser_state, self.state.url = browser_state, url
+
+    def _save(self, node: Node) -> None:
         self.state.node = node
         self.state.elapsed_ms = self.base_elapsed_ms + int((time.monotonic() - self.started) * 1000)
         self.ports.checkpoints.save(node=node, state=self.state)
@@ -274,15 +291,21 @@ class _Run:
             if resuming and state.url and state.url.startswith(("http://", "https://")):
                 driver.goto(state.url, time.monotonic() + self.options.step_timeout_ms / 1000)
                 self.emit("log", {"level": "info", "message": f"Resumed at step {state.step_index + 1} on {state.url}"})
+            driver.before_act = self.flush_step_checkpoint
             while state.step_index < len(test.steps):
                 if self.cancelled():
                     raise Cancelled()
                 step = self.run_step(test, state.step_index, driver)
+                self.flush_step_checkpoint()  # a step that never reached before_act (it could not run)
                 current.steps.append(step)
                 current.duration_ms += step.duration_ms
                 state.step_index += 1
-                state.browser_state, state.url = _browser_state(driver)
-                self.checkpoint("execute_test")
+                ended = step.outcome in {"failed", "error"} or state.step_index >= len(test.steps)
+                if driver.last_snapshot is not None or ended:
+                    self._capture_browser_state(driver)
+                    self._save("execute_test")
+                else:
+                    self._pending = driver
                 if step.outcome in {"failed", "error"}:
                     current.status = step.outcome
                     current.error = step.error
@@ -299,6 +322,9 @@ class _Run:
             current.error = exc.message if isinstance(exc, StepFailure) else str(exc).splitlines()[0]
             self.emit("error", {"message": current.error, "test_id": test.test_id})
         finally:
+            with contextlib.suppress(PlaywrightError):
+                self.flush_step_checkpoint()
+            self._pending = None
             if context is not None:
                 _close(context)
 

@@ -248,3 +248,25 @@ def test_unparseable_step_is_an_error(engine: Engine, demo_app: DemoAppServer, p
     step = outcome.results[0].steps[1]
     assert step.outcome == "error"
     assert "cannot run this step" in step.error and '"Frobnicate" is not an action' in step.error
+
+
+def test_checkpoint_after_typing_holds_what_the_page_stored(engine: Engine, site: PageServer, ports: Ports) -> None:
+    # The page saves a draft to local storage on every keystroke; the checkpoint after "Type" must have it
+    # (it is taken from the next step's first look at the page, before that step acts).
+    site.pages["/draft"] = """<!doctype html><title>Draft</title><label for=d>Draft</label>
+      <input id=d oninput="localStorage.setItem('draft', this.value)"><button type=button
+      onclick="localStorage.setItem('sent', '1')">Send</button>"""
+    plan = make_plan(site.url, ("draft", ["Open /draft", "Type hello into Draft", "Click Send", "Type x into Draft"]))
+    outcome = engine.execute(plan, **ports.kwargs())
+    assert outcome.status == "passed"
+    assert ports.checkpoints.nodes() == ["analyze_app"] + ["execute_test"] * 5 + ["report"]
+    after_type = ports.checkpoints.state(2)
+    assert after_type.step_index == 2 and len(after_type.current.steps) == 2
+    storage = {i["name"]: i["value"] for i in after_type.browser_state["origins"][0]["localStorage"]}
+    assert storage == {"draft": "hello"}
+    after_click = ports.checkpoints.state(3)
+    storage = {i["name"]: i["value"] for i in after_click.browser_state["origins"][0]["localStorage"]}
+    assert storage == {"draft": "hello", "sent": "1"}
+    last = ports.checkpoints.state(4)  # the last step of a test is checkpointed at once
+    storage = {i["name"]: i["value"] for i in last.browser_state["origins"][0]["localStorage"]}
+    assert storage["draft"] == "x"
