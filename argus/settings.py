@@ -115,7 +115,18 @@ ASGI_APPLICATION = "argus.asgi.application"
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ARGUS_DB_CONN_MAX_AGE", 60))}
+    # Under ASGI each request runs its sync code in a thread of its own, so a persistent connection
+    # (CONN_MAX_AGE > 0) is never reused and lingers: one Daphne under bench load held ~100 and
+    # PostgreSQL refused the next ("too many clients", 500s). Connections therefore close after each
+    # request, unless ARGUS_DB_POOL_SIZE > 0 lends them from a pool per process (psycopg_pool).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ARGUS_DB_CONN_MAX_AGE", 0))}
+    if env_int("ARGUS_DB_POOL_SIZE", 0) > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistent connections
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("ARGUS_DB_POOL_SIZE", 0),
+            "timeout": 30,
+        }
 else:
     DATABASES = {
         "default": {
@@ -131,8 +142,6 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            # Kept open between requests, as for PostgreSQL: reopening costs ~1 ms per request.
-            "CONN_MAX_AGE": env_int("ARGUS_DB_CONN_MAX_AGE", 60),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

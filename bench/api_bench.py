@@ -56,6 +56,7 @@ class Round:
     seconds: float
     latencies: list[float]
     sample_error: str = ""  # the status line and body of one non-200 answer, to say what went wrong
+    server_cpu: float = 0.0  # CPU seconds the server process used during the round
 
     @property
     def rps(self) -> float:
@@ -116,7 +117,16 @@ def _load_process(args: tuple[str, int, bytes, int, float], results: multiproces
         raise
 
 
-def measure(port: int, path: str, headers: dict[str, str], concurrency: int, duration: float) -> Round:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc; 0 elsewhere, and the CPU columns read 0)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(port: int, path: str, headers: dict[str, str], concurrency: int, duration: float, server_pid: int) -> Round:
     lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: keep-alive"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     request = ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -124,6 +134,7 @@ def measure(port: int, path: str, headers: dict[str, str], concurrency: int, dur
     proc = multiprocessing.Process(
         target=_load_process, args=(("127.0.0.1", port, request, concurrency, duration), results)
     )
+    cpu_before = _cpu_seconds(server_pid)
     proc.start()
     try:
         result = results.get(timeout=duration + 120)
@@ -133,6 +144,7 @@ def measure(port: int, path: str, headers: dict[str, str], concurrency: int, dur
             proc.kill()
     if isinstance(result, BaseException):
         raise RuntimeError("the load generator failed") from result
+    result.server_cpu = _cpu_seconds(server_pid) - cpu_before
     return result
 
 
@@ -156,7 +168,7 @@ def _environment(data: Path, *, postgres: bool, redis: bool) -> dict[str, str]:
         # Counted as usual, never refused: the bench measures the cost of counting, not 429s.
         "ARGUS_RATE_LIMIT_GENERAL": "1000000000/3600",
     }
-    for name in ("DATABASE_URL", "REDIS_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "ARGUS_DB_POOL_SIZE", "ARGUS_DB_CONN_MAX_AGE"):
         env.pop(name, None)
     if postgres:
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/argus_bench_{uuid.uuid4().hex[:8]}"
@@ -223,10 +235,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
     parser.add_argument("--postgres", action="store_true", help="the machine's PostgreSQL instead of SQLite")
     parser.add_argument("--redis", action="store_true", help="the machine's Redis as cache (rate-limit counters)")
+    parser.add_argument(
+        "--pool", type=int, default=0, help="with --postgres: connections per process in a pool (ARGUS_DB_POOL_SIZE)"
+    )
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="argus-bench-") as tmp:
         env = _environment(Path(tmp), postgres=options.postgres, redis=options.redis)
+        if options.pool:
+            env["ARGUS_DB_POOL_SIZE"] = str(options.pool)
         if options.postgres:
             _create_postgres_database(env)
         try:
@@ -235,7 +252,7 @@ def main() -> None:
             port = _free_port()
             server = _start_server(env, port)
             try:
-                results = run(port, credentials, options)
+                results = run(port, server.pid, credentials, options)
             finally:
                 server.terminate()
                 server.wait(timeout=10)
@@ -252,14 +269,15 @@ TARGETS = {
 }
 
 
-def run(port: int, credentials: dict[str, str], options: argparse.Namespace) -> dict[str, list[Round]]:
+def run(port: int, server_pid: int, credentials: dict[str, str], options: argparse.Namespace) -> dict[str, list[Round]]:
     for path, headers in TARGETS.values():
         _check(port, path, headers(credentials))
-        measure(port, path, headers(credentials), options.concurrency, 1.0)  # warm-up
+        measure(port, path, headers(credentials), options.concurrency, 1.0, server_pid)  # warm-up
     results: dict[str, list[Round]] = {name: [] for name in TARGETS}
     for _ in range(options.rounds):
         for name, (path, headers) in TARGETS.items():
-            results[name].append(measure(port, path, headers(credentials), options.concurrency, options.duration))
+            round_ = measure(port, path, headers(credentials), options.concurrency, options.duration, server_pid)
+            results[name].append(round_)
     return results
 
 
@@ -269,22 +287,27 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def report(results: dict[str, list[Round]], options: argparse.Namespace) -> None:
-    db = "postgres" if options.postgres else "sqlite"
+    db = ("postgres" + (f" (pool of {options.pool})" if options.pool else "")) if options.postgres else "sqlite"
     cache = "redis" if options.redis else "locmem"
     print(
         f"one daphne process, {db}, {cache} cache, {options.concurrency} connections, "
         f"{options.rounds} rounds x {options.duration:g}s per endpoint"
     )
-    print(f"{'endpoint':<10}{'requests':>10}{'errors':>8}{'rps':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    print(
+        f"{'endpoint':<10}{'requests':>10}{'errors':>8}{'rps':>10}{'p50 ms':>9}{'p99 ms':>9}{'server cpu ms/req':>19}"
+    )
     rps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for name, rounds in results.items():
         median_round = sorted(rounds, key=lambda r: r.rps)[len(rounds) // 2]
         latencies = [lat for r in rounds for lat in r.latencies]
         rps[name] = median_round.rps
+        # Server CPU per request over all rounds: steadier than rps when other work shares the machine.
+        cpu[name] = sum(r.server_cpu for r in rounds) * 1000 / max(1, sum(r.requests for r in rounds))
         print(
             f"{name:<10}{sum(r.requests for r in rounds):>10}{sum(r.errors for r in rounds):>8}"
             f"{median_round.rps:>10.0f}{_percentile(latencies, 0.5) * 1000:>9.2f}"
-            f"{_percentile(latencies, 0.99) * 1000:>9.2f}"
+            f"{_percentile(latencies, 0.99) * 1000:>9.2f}{cpu[name]:>19.2f}"
         )
     for name, rounds in results.items():
         sample = next((r.sample_error for r in rounds if r.sample_error), "")
@@ -296,6 +319,8 @@ def report(results: dict[str, list[Round]], options: argparse.Namespace) -> None
         "rps_jwt": round(rps["jwt"], 1),
         "ratio_api_key": round(rps["bare"] / rps["api_key"], 3),
         "ratio_jwt": round(rps["bare"] / rps["jwt"], 3),
+        "cpu_ratio_api_key": round(cpu["api_key"] / cpu["bare"], 3) if cpu["bare"] else None,
+        "cpu_ratio_jwt": round(cpu["jwt"] / cpu["bare"], 3) if cpu["bare"] else None,
         "database": db,
         "cache": cache,
         "errors": sum(r.errors for rounds in results.values() for r in rounds),
