@@ -31,7 +31,8 @@ def percentile(values: list[float], q: float) -> float:
 class LatencyReport:
     samples_ms: list[float]  # append started -> client holds the event
     sent: int
-    store_ms: list[float] = field(default_factory=list)  # the append call alone (the database write)
+    store_ms: list[float] = field(default_factory=list)  # the append call alone (the database write + push)
+    delivery_ms: list[float] = field(default_factory=list)  # append returned -> client holds the event
     received_ids: list[int] = field(default_factory=list)  # SSE ids of the probes, in arrival order
     error: str | None = None
 
@@ -52,6 +53,8 @@ class LatencyReport:
             "mean_ms": round(statistics.fmean(samples), 1) if samples else None,
             "store_p50_ms": round(percentile(self.store_ms, 50), 1) if self.store_ms else None,
             "store_p95_ms": round(percentile(self.store_ms, 95), 1) if self.store_ms else None,
+            "delivery_p50_ms": round(percentile(self.delivery_ms, 50), 1) if self.delivery_ms else None,
+            "delivery_p95_ms": round(percentile(self.delivery_ms, 95), 1) if self.delivery_ms else None,
             "error": self.error,
         }
 
@@ -66,6 +69,7 @@ def measure_stream_latency(
     timeout: float = 30.0,
 ) -> LatencyReport:
     sent_at: dict[int, float] = {}
+    stored_at: dict[int, float] = {}
     received_at: dict[int, float] = {}
     report = LatencyReport(samples_ms=[], sent=count)
     connected = threading.Event()
@@ -106,11 +110,14 @@ def measure_stream_latency(
     for i in range(count):
         sent_at[i] = time.perf_counter()
         append(i)
-        report.store_ms.append((time.perf_counter() - sent_at[i]) * 1000)
+        stored_at[i] = time.perf_counter()
+        report.store_ms.append((stored_at[i] - sent_at[i]) * 1000)
         time.sleep(interval)
     listener.join(timeout)
     stop.set()
-    report.samples_ms = [(received_at[i] - sent_at[i]) * 1000 for i in sorted(received_at) if i in sent_at]
+    measured = [i for i in sorted(received_at) if i in sent_at]
+    report.samples_ms = [(received_at[i] - sent_at[i]) * 1000 for i in measured]
+    report.delivery_ms = [max(0.0, (received_at[i] - stored_at[i]) * 1000) for i in measured]
     return report
 
 
