@@ -9,6 +9,7 @@ requests of a window are allowed.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 AUTH = "auth"
 API_KEY_CREATION = "api_key_creation"
@@ -124,8 +127,13 @@ def hit(category: str, identity: str) -> RateState:
     reset = window_start + rate.window
     cache = counter_cache()
     key = f"rl:{category}:{identity}:{window_start}"
-    # The counter outlives its window by a little so a slow request at the boundary still finds it.
-    count = _increment(cache, key, rate.window + 5)
+    try:
+        # The counter outlives its window by a little so a slow request at the boundary still finds it.
+        count = _increment(cache, key, rate.window + 5)
+    except Exception:
+        # The cache is down: serve the API unlimited rather than not at all, and say so in the log.
+        _log_cache_failure()
+        count = 0
     return RateState(
         category=category,
         limit=rate.limit,
@@ -133,3 +141,14 @@ def hit(category: str, identity: str) -> RateState:
         reset=reset,
         allowed=count <= rate.limit,
     )
+
+
+_last_failure_log = 0.0
+
+
+def _log_cache_failure() -> None:
+    global _last_failure_log
+    now = time.monotonic()
+    if now - _last_failure_log >= 60:  # once a minute, not once a request
+        _last_failure_log = now
+        logger.exception("Rate-limit counters are unavailable; requests are not being limited")

@@ -22,8 +22,9 @@ def _fresh_counters(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"t-{uuid.uuid4().hex}"}
     }
     settings.ARGUS_RATE_LIMIT_ENABLED = True
+    counters = caches["default"]
     yield
-    caches["default"].clear()
+    counters.clear()
 
 
 @pytest.fixture

@@ -173,3 +173,18 @@ def test_two_server_processes_share_one_limit_per_address_for_401s(two_servers):
     assert Counter(r.status_code for r in responses) == {401: 30, 429: 20}, _unexpected(responses, {401, 429})
     assert all(r.json()["status_code"] == r.status_code for r in responses)
     assert all("X-RateLimit-Remaining" in r.headers for r in responses)
+
+
+def test_an_unreachable_cache_serves_requests_unlimited_and_logs_it(settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+    settings.ARGUS_RATE_LIMITS = {"general": "1/3600"}
+    states = [hit("general", "addr:192.0.2.1") for _ in range(3)]
+    assert all(state.allowed for state in states)
+    assert states[0].remaining == 1
+    assert "requests are not being limited" in caplog.text
