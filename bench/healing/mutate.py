@@ -28,6 +28,7 @@ _SYNONYMS = {
     "new report": "create report", "rename": "rename item", "archive": "move to archive",
 }
 _QUALIFIERS = ["all", "draft", "with SSO", "(beta)", "later", "again", "selected", "copy", "for team"]
+_SIBLING_ACTIONS = ["Preview", "Back", "Skip", "Learn more", "Reset", "Undo", "Share", "Help", "Close", "Print"]
 _ID_SWAPS = {"login": "signin", "submit": "send", "button": "btn", "input": "field", "form": "panel",
              "email": "mail", "password": "passwd", "delete": "remove", "edit": "update", "save": "persist"}
 
@@ -60,20 +61,19 @@ def _rename_ident(value: str, rng: random.Random) -> str:
 
 
 def _edit_text(text: str, rng: random.Random) -> str:
+    """A copy edit that keeps the meaning: a synonym, a case or punctuation change, a dropped word."""
     low = text.lower()
-    if low in _SYNONYMS and rng.random() < 0.5:
+    if low in _SYNONYMS and rng.random() < 0.6:
         new = _SYNONYMS[low]
         return new[0].upper() + new[1:] if text[:1].isupper() else new
-    r = rng.random()
-    if r < 0.3:
-        return text.title() if text != text.title() else text.lower().capitalize() + "."
-    if r < 0.65:
-        return f"{text} {rng.choice(['now', 'here', 'today', 'instead'])}"
     words = text.split()
-    if len(words) > 2:
-        i = rng.randrange(len(words))
+    r = rng.random()
+    if len(words) > 2 and r < 0.4:
+        i = rng.randrange(1, len(words))
         return " ".join(words[:i] + words[i + 1:])
-    return f"{text}!"
+    if r < 0.7:
+        return text.title() if text != text.title() else text.upper()
+    return text.rstrip(".!?") + rng.choice(["!", "...", ":", " \u2192"])
 
 
 def _text_holder(t: Node, root: Node) -> Node | None:
@@ -125,7 +125,7 @@ def applicable(fam: str, root: Node, t: Node) -> bool:
     raise ValueError(fam)
 
 
-def decoy_of(t: Node, root: Node, rng: random.Random) -> Node:
+def decoy_of(t: Node, root: Node, rng: random.Random, style: Style | None = None) -> Node:
     """A look-alike: same tag, classes and place, a related but different text and other identifiers."""
     parents = parent_map(root)
     unit = unit_of(t, parents)
@@ -133,13 +133,27 @@ def decoy_of(t: Node, root: Node, rng: random.Random) -> Node:
     for n in copy.elements():
         n.target = False
     ctl = copy if unit is t else next(n for n in copy.elements() if n.kind)
+    if style is not None and ctl.concept and rng.random() < 0.5:
+        # Look-alikes are often the same component in another variant (a secondary button beside a primary).
+        base, _, variant = ctl.concept.partition(".")
+        others = [v for v in ("primary", "secondary", "link", "danger") if v != variant]
+        ctl.concept = f"{base}.{rng.choice(others)}"
+        cls = style.classes(ctl.concept)
+        if cls:
+            ctl.attrs["class"] = cls
     qual = rng.choice(_QUALIFIERS)
     holder = _text_holder(ctl, copy) or (copy if copy.own_text() else None)
+    # Half the look-alikes qualify the old label ("Sign in with SSO"), half are a sibling action of the
+    # same component ("Preview" beside "Post comment").
+    sibling = rng.choice(_SIBLING_ACTIONS) if rng.random() < 0.5 else None
+    old_text = holder.own_text() if holder is not None else ""
+    new_text = sibling or f"{old_text} {qual}"
     if holder is not None:
-        holder.set_own_text(f"{holder.own_text()} {qual}")
+        holder.set_own_text(new_text)
     for attr in ("aria-label", "placeholder"):
         if attr in ctl.attrs:
-            ctl.attrs[attr] = f"{ctl.attrs[attr]} {qual}"
+            value = ctl.attrs[attr]
+            ctl.attrs[attr] = value.replace(old_text, sibling) if sibling and old_text in value else f"{value} {qual}"
     if "id" in ctl.attrs:
         ctl.attrs["id"] = f"{ctl.attrs['id']}-{slug(qual)}"
         for n in copy.elements():
@@ -225,15 +239,29 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
             wrapper.children.append(unit)
             holder.children[i] = wrapper
     elif fam == "move":
+        # Redesigns move a control within its own component (a card's footer to its header, a form's
+        # button row to the top): the destination is another container under the same nearby ancestor,
+        # or a new container there when there is none.
         unit = unit_of(t, parents)
         holder = parents[id(unit)]
-        main = next(n for n in root.elements() if n.tag == "main")
         inside = {id(n) for n in unit.elements()}
-        options = [n for n in main.elements() if n.tag in ("div", "section", "form", "article", "fieldset", "li", "td")
+        scope = holder
+        for _ in range(2):
+            up = parents.get(id(scope))
+            if up is None or up.tag == "main":
+                break
+            scope = up
+        options = [n for n in scope.elements() if n.tag in ("div", "section", "form", "article", "fieldset", "li",
+                                                             "td", "header", "footer", "nav")
                    and id(n) not in inside and n is not holder]
-        # Prefer a nearby container (same section) as real redesigns do, sometimes anywhere in main.
-        near = [n for n in options if _shares_ancestor(n, unit, parents, 3)]
-        dest = rng.choice(near if near and rng.random() < 0.7 else options)
+        if options and rng.random() < 0.7:
+            dest = rng.choice(options)
+        else:
+            dest = Node("div", concept="item.moved")
+            cls = style.classes("item.moved")
+            if cls:
+                dest.attrs["class"] = cls
+            scope.children.insert(rng.randint(0, len(scope.children)), dest)
         holder.children.remove(unit)
         dest.children.insert(rng.randint(0, len(dest.children)), unit)
     elif fam == "reorder":
@@ -252,13 +280,13 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
         unit = unit_of(t, parents)
         holder = parents[id(unit)]
         i = holder.children.index(unit)
-        holder.children.insert(i + rng.randint(0, 1), decoy_of(t, root, rng))
+        holder.children.insert(i + rng.randint(0, 1), decoy_of(t, root, rng, style))
     elif fam in ("delete", "delete_decoy"):
         unit = unit_of(t, parents)
         holder = parents[id(unit)]
         i = holder.children.index(unit)
         if fam == "delete_decoy":
-            holder.children[i] = decoy_of(t, root, rng)
+            holder.children[i] = decoy_of(t, root, rng, style)
         else:
             del holder.children[i]
         # A label pointing at the deleted control goes with it.
@@ -270,24 +298,6 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
                         p.children.remove(n)
     else:
         raise ValueError(fam)
-
-
-def _shares_ancestor(a: Node, b: Node, parents: dict[int, Node], levels: int) -> bool:
-    anc = set()
-    node: Node | None = b
-    for _ in range(levels + 1):
-        node = parents.get(id(node)) if node is not None else None
-        if node is None:
-            break
-        anc.add(id(node))
-    node = a
-    for _ in range(levels + 1):
-        if node is None:
-            return False
-        if id(node) in anc:
-            return True
-        node = parents.get(id(node))
-    return False
 
 
 def _swap_tag(t: Node) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
 from testruns.engine.healing.healer import MARGIN, SCORE_THRESHOLD
-from testruns.engine.healing.locators import best_locator
+from testruns.engine.healing.locators import locator_options
 
 from .baselines import healenium_heal
 from .generate import case_seeds, make_case
@@ -69,6 +69,14 @@ def _check(page: Any, locator: str | None) -> tuple[int, bool]:
     return int(count), bool(is_target)
 
 
+def _recorded_locator(page: Any, target: dict) -> str:
+    """The selector a recorder would have saved: the first of the usual forms unique on the old page."""
+    for loc in locator_options(target, [target]):
+        if _check(page, loc) == (1, True):
+            return loc
+    return f"xpath={target['xpath']}"
+
+
 def run_seeds(seeds: list[int]) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
@@ -91,17 +99,17 @@ def _run_case(page: Any, seed: int) -> dict:
     page.set_content(case.before_html)
     assert page.evaluate(MARK_JS), f"seed {seed}: target missing on the before page"
     target = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))
-    before = capture_candidates(page, quiet_ms=0)
-    recorded = best_locator(target, before)
+    recorded = _recorded_locator(page, target)
 
     page.set_content(case.after_html)
     present = page.evaluate(MARK_JS)
     assert present != case.deleted, f"seed {seed}: generator bookkeeping disagrees with the page"
     candidates = capture_candidates(page, quiet_ms=0)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     decision = heal(target, candidates, threshold=0.0, margin=0.0)
     heal_ms = (time.perf_counter() - started) * 1000
+    heal_cpu_ms = (time.thread_time() - cpu_started) * 1000
     top = decision.top[0] if decision.top else None
     ours_count, ours_right = _check(page, top["locator"] if top else None)
 
@@ -111,6 +119,7 @@ def _run_case(page: Any, seed: int) -> dict:
     return {
         "seed": seed, "split": case.split, "kind": case.kind, "style": case.style, "families": case.families,
         "deleted": case.deleted, "elements": len(candidates), "heal_ms": heal_ms,
+        "heal_cpu_ms": heal_cpu_ms,
         "ours": {"score": decision.score, "runner_up": decision.runner_up_score, "gates": decision.healed,
                  "right": ours_right, "count": ours_count, "locator": top["locator"] if top else None},
         "healenium": {"healed": hl_choice is not None, "right": hl_right, "score": hl_score},
@@ -166,14 +175,17 @@ def rates(records: Iterable[dict], decide: Decide) -> dict[str, Any]:
 
 
 def tune(records: list[dict]) -> tuple[float, float, dict]:
-    """Highest heal accuracy with no more than 0.2% false heals and 99% correct abstentions on tuning."""
+    """Highest heal accuracy with no more than 0.3% false heals and 99% correct abstentions on tuning.
+
+    Stricter than the targets (0.5%, 98%) so that the held-out split has room to be worse.
+    """
     best: tuple[float, float, float, dict] | None = None
     for ti in range(30, 96):
         t = ti / 100
         for mi in range(0, 31):
             m = mi / 100
             r = rates(records, ours(t, m))
-            feasible = r["false_heal_rate"] <= 0.002 and (r["abstain_correct"] or 0) >= 0.99
+            feasible = r["false_heal_rate"] <= 0.003 and (r["abstain_correct"] or 0) >= 0.99
             # Among feasible settings, highest accuracy; ties go to the stricter (safer) setting.
             key = (feasible, r["heal_accuracy"] or 0.0, -r["false_heal_rate"], t + m)
             if best is None or key > best[0]:
@@ -239,7 +251,7 @@ def _better(o: dict, h: dict, s: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tuning", type=int, default=600)
+    ap.add_argument("--tuning", type=int, default=400)
     ap.add_argument("--heldout", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dump", type=Path, help="write every case record as JSON lines here")
@@ -268,12 +280,16 @@ def main(argv: list[str] | None = None) -> None:
     for line in table(heldout, ours(t, m)):
         print(line)
     times = [r["heal_ms"] for r in heldout]
+    cpu_times = [r["heal_cpu_ms"] for r in heldout]
     elements = [r["elements"] for r in heldout]
     summary = {
         "cases": len(heldout),
         **{k: v for k, v in rates(heldout, ours(t, m)).items() if k != "cases"},
         "p50_ms": round(_pct(times, 0.5), 2),
         "p95_ms": round(_pct(times, 0.95), 2),
+        # The wall clock includes waiting for a core when the machine is shared; CPU time does not.
+        "cpu_p50_ms": round(_pct(cpu_times, 0.5), 2),
+        "cpu_p95_ms": round(_pct(cpu_times, 0.95), 2),
         "median_elements": statistics.median(elements) if elements else 0,
         "threshold": t,
         "margin": m,

@@ -100,6 +100,9 @@ def ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+SUPERSET_PENALTY = True
+
+
 def text_similarity(a: str, b: str, *, precise: bool) -> float:
     """Visible-text similarity: exact, then word overlap, and an edit ratio for the short list."""
     if a == b:
@@ -111,6 +114,9 @@ def text_similarity(a: str, b: str, *, precise: bool) -> float:
         return 0.95
     wa, wb = words(a), words(b)
     base = jaccard(wa, wb)
+    if wa < wb and SUPERSET_PENALTY:
+        # A label that adds words names a more specific action: "Sign in with SSO" is not "Sign in".
+        return min(base, 0.45)
     if precise and len(a) <= 200 and len(b) <= 200:
         base = max(base, ratio(la, lb) * 0.8)
     # Different numbers are different things ("Like (25)" is not "Like (20)", row 3 is not row 4).
