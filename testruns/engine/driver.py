@@ -204,6 +204,8 @@ class PageDriver:
                 log = str(exc)
                 if "action done" in log or "performing " in log:
                     return None  # type: ignore[return-value]
+                if TAG_ATTR in log and "resolved to" not in log:
+                    raise _TargetLost() from exc  # the app re-rendered the element after we found it
                 if time.monotonic() >= deadline:
                     raise StepFailure(f"{what}: timed out after {self.step_timeout_s:g} s") from exc
 
@@ -427,7 +429,12 @@ class PageDriver:
             else self.resolve(step.target, action, deadline, fingerprint=fingerprint)
         )
         self.before_act()
-        self._act(step, found.locator, deadline)
+        try:
+            self._act(step, found.locator, deadline)
+        except _TargetLost:
+            # Found, then replaced by a re-render before the action reached it: find it again, once.
+            found = self.resolve(step.target, action, deadline, fingerprint=fingerprint)
+            self._act(step, found.locator, deadline)
         if action in SETTLING_ACTIONS:
             self.settle(deadline)
         else:
@@ -695,6 +702,10 @@ class PageDriver:
             self.page.wait_for_timeout(50)
         state = locator.evaluate("e => window.__argus.state(e)")
         raise StepFailure(_assert_message(step, state))
+
+
+class _TargetLost(Exception):
+    """The element a step resolved left the page before the action could use it."""
 
 
 class _Unmet(Exception):

@@ -138,3 +138,20 @@ def test_failures_say_what_was_found(driver: PageDriver, text: str, reason: str)
     with pytest.raises(StepFailure) as info:
         driver.run(parse_text(text))
     assert reason in info.value.message
+
+
+def test_element_replaced_after_resolution_is_found_again(browser_host: BrowserHost, site: PageServer) -> None:
+    # The app re-renders the field once, right after Argus found it (as a framework re-render would).
+    site.pages["/rerender"] = """<!doctype html><title>R</title><div id=box><label for=n>Name</label><input id=n></div>
+      <script>let done = false; new MutationObserver(() => { if (done) return; done = true;
+        document.getElementById('box').innerHTML = '<label for=n>Name</label><input id=n>'; })
+        .observe(document.getElementById('box'), {attributes: true, subtree: true});</script>"""
+    context = browser_host.new_context()
+    page = context.new_page()
+    drv = PageDriver(context=context, page=page, app_url=site.url, cancel=FlagCancelToken(), step_timeout_ms=3000)
+    try:
+        page.goto(site.url + "/rerender")
+        drv.run(parse_text("Type Bob into Name"))
+        assert page.input_value("#n") == "Bob"
+    finally:
+        context.close()
