@@ -10,5 +10,7 @@ class TestrunsConfig(AppConfig):
         # the numbers that only runs know (the weekly digest, plan usage) are plugged in here.
         from notifications.digest import register_digest_source
         from testruns.digest import weekly_digest_stats
+        from testruns.usage import register_usage_counters
 
         register_digest_source(weekly_digest_stats)
+        register_usage_counters()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +16,7 @@ from organizations.models import Organization
 from projects.models import Project, TestDefinition
 from testruns.events import append_event
 from testruns.models import Checkpoint, Run
+from testruns.usage import concurrent_runs, runs_this_month
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     "headless": True,
@@ -109,23 +109,15 @@ def _valid_uuids(values: list[str]) -> list[str]:
     return valid
 
 
-def _month_start(now: datetime) -> datetime:
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
 def _enforce_run_limits(*, organization: Organization) -> None:
     # Lock the organization row so two simultaneous starts cannot both pass the count.
     Organization.objects.select_for_update().filter(id=organization.id).values_list("id", flat=True).first()
-    runs = Run.objects.filter(organization=organization)
+    # The same counts the billing overview shows as "used" (testruns.usage).
     enforce_plan_limit(
-        organization=organization,
-        limit="runs_per_month",
-        current=runs.filter(created_at__gte=_month_start(timezone.now())).count(),
+        organization=organization, limit="runs_per_month", current=runs_this_month(organization=organization)
     )
     enforce_plan_limit(
-        organization=organization,
-        limit="concurrent_runs",
-        current=runs.filter(status__in=[Run.Status.PENDING, Run.Status.RUNNING]).count(),
+        organization=organization, limit="concurrent_runs", current=concurrent_runs(organization=organization)
     )
 
 
