@@ -2,6 +2,23 @@
 
 The engine writes only through the ports it is given (events, checkpoints, artifacts, fingerprints) and
 checkpoints after every node and every step, so a run can continue from any checkpoint on any worker.
+
+Events, in order (kind: data):
+  state_update  {"status": "running", "current_test", "test_id"?, "node", "attempt"?, "total", "completed"}
+  log           {"level": info|warning|error, "message", "test_id"?, "step"?, "outcome"?}; one per step
+                (with "outcome") plus the page's console errors, uncaught exceptions and failed requests
+  screenshot    {"base64" (JPEG), "step", "url", "test_id", "mime"}; on failure, or every step if asked
+  heal          {"test_id", "step", "healed", "original_target", "locator", "score", "runner_up_score",
+                 "reason", "chosen", "top"}
+  test_result   {"test_id", "name", "status", "attempts", "duration_ms", "error", "steps"}
+  error         {"message", "node"? | "test_id"?}; our side failed (app unreachable, browser broke)
+  complete      {"status", "passed", "failed", "healed", "errors", "skipped", "total", "duration_seconds",
+                 "error"}
+Steps are numbered from 1 in events ("step") and from 0 in results and checkpoints ("index",
+"step_index"). Checkpoints: one after analyze_app, one after every step (node execute_test), one after
+every test (execute_test), one after each healing attempt (self_heal), one at report. A step's own
+checkpoint is saved once the page is next observed, before the next step acts (same state, no extra
+browser round trip); the last step of a test, a failed step and any later node flush it first.
 """
 
 from __future__ import annotations
@@ -313,6 +330,12 @@ class _Run:
                     return
                 if step.outcome == "healed":
                     current.status = "healed"
+            # A replay may start after a step that had failed: the verdict covers every step it reports.
+            broken = next((s for s in current.steps if s.outcome in {"failed", "error"}), None)
+            if broken is not None:
+                current.status, current.error = broken.outcome, broken.error
+            elif any(s.outcome == "healed" for s in current.steps):
+                current.status = "healed"
         except Cancelled:
             current.status = "skipped"
             current.error = "run cancelled"
