@@ -16,13 +16,16 @@ Convention for streaming (testruns/streaming/ consumes this):
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
+import os
+import threading
 from typing import Any
 from uuid import UUID
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -32,6 +35,8 @@ from testruns.models import Run, RunEvent
 logger = logging.getLogger(__name__)
 
 EVENT_MESSAGE_TYPE = "run.event"
+# Longest a writer waits for one push (a normal one takes well under a millisecond).
+PUSH_TIMEOUT_SECONDS = 0.5
 
 
 def run_group_name(run_id: UUID | str) -> str:
@@ -79,13 +84,64 @@ def append_event(
     return event
 
 
+class _PushLoop:
+    """One asyncio loop on a daemon thread per process, where every push of the process runs.
+
+    channels_redis keeps a connection pool per event loop, so `async_to_sync` (a new loop per call)
+    paid a new loop and a new Redis connection for every event; one long-lived loop keeps one pool.
+    A forked child (Celery prefork workers fork) inherits the object but not the thread, so the loop
+    belongs to the process id that started it and a different pid starts its own.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        # Also the child's after-fork hook: the parent's lock may have been held by another thread at
+        # fork time, and the parent's loop thread does not exist in the child.
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def get(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            alive = self._thread is not None and self._thread.is_alive()
+            if self._loop is None or self._pid != os.getpid() or not alive:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="argus-event-push", daemon=True)
+                thread.start()
+                self._loop, self._thread, self._pid = loop, thread, os.getpid()
+            return self._loop
+
+
+_push_loop = _PushLoop()
+os.register_at_fork(after_in_child=_push_loop.reset)
+
+
 def push_event(*, run_id: UUID | str, seq: int) -> None:
-    """Tell the run's group that event `seq` is stored. Never raises: listeners also poll the table."""
+    """Tell the run's group that event `seq` is stored. Never raises: listeners also poll the table.
+
+    Waits at most PUSH_TIMEOUT_SECONDS: a stuck channel layer delays the writer (a worker between two
+    steps) by that much, never more, and the event is not lost because streams also poll for it.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
+    group, message = run_group_name(run_id), {"type": EVENT_MESSAGE_TYPE, "seq": seq}
     try:
-        async_to_sync(layer.group_send)(run_group_name(run_id), {"type": EVENT_MESSAGE_TYPE, "seq": seq})
+        if isinstance(layer, InMemoryChannelLayer):
+            # No connection to keep, and its queues belong to the loop of this process's consumers,
+            # which async_to_sync reaches when called from a sync thread inside an ASGI server.
+            async_to_sync(layer.group_send)(group, message)
+            return
+        loop = _push_loop.get()
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        try:
+            future.result(timeout=PUSH_TIMEOUT_SECONDS)
+        except TimeoutError:
+            future.cancel()
+            logger.warning("Push of event %s of run %s timed out; listeners will poll for it", seq, run_id)
     except Exception:
         logger.warning("Could not push event %s of run %s to the channel layer", seq, run_id, exc_info=True)
 
