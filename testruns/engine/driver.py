@@ -140,6 +140,7 @@ class PageDriver:
         page.on("requestfailed", self._on_request_failed)
         page.on("response", self._on_response)
         page.on("crash", self._on_crash)
+        page.on("dialog", self._on_dialog)
         self._navigations = 0
         page.on("framenavigated", self._on_navigated)
 
@@ -174,6 +175,12 @@ class PageDriver:
         if frame.parent_frame is None:
             self._navigations += 1
             self._cookies = None  # a document response may have set cookies
+
+    def _on_dialog(self, dialog: Any) -> None:
+        # A person who clicks "Delete" and gets "Are you sure?" means yes: accept, and say so in the log.
+        self._log("info", f'{dialog.type} dialog "{dialog.message}" accepted')
+        with contextlib.suppress(PlaywrightError):
+            dialog.accept()
 
     def _on_crash(self, _page: Any) -> None:
         self.crashed = True

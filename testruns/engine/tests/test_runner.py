@@ -270,3 +270,13 @@ def test_checkpoint_after_typing_holds_what_the_page_stored(engine: Engine, site
     last = ports.checkpoints.state(4)  # the last step of a test is checkpointed at once
     storage = {i["name"]: i["value"] for i in last.browser_state["origins"][0]["localStorage"]}
     assert storage["draft"] == "x"
+
+
+def test_confirm_dialogs_are_accepted_and_logged(engine: Engine, site: PageServer, ports: Ports) -> None:
+    site.pages["/confirm"] = """<!doctype html><title>C</title><ul><li id=row>Row 1</li></ul>
+      <button type=button onclick="if (confirm('Delete Row 1?')) document.getElementById('row').remove()">
+      Delete</button>"""
+    plan = make_plan(site.url, ("confirm", ["Open /confirm", "Click Delete", "Expect 0 items", "Should not see Row 1"]))
+    outcome = engine.execute(plan, **ports.kwargs())
+    assert outcome.status == "passed"
+    assert {"level": "info", "message": 'confirm dialog "Delete Row 1?" accepted'} in outcome.results[0].steps[1].logs
