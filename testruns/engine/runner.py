@@ -422,7 +422,8 @@ class _Run:
             return None
         from .healing import capture_candidates, heal  # the healer is optional at import time of the runner
 
-        candidates = capture_candidates(driver.page)
+        # Bounded below the 2 s within which a cancelled run must stop.
+        candidates = capture_candidates(driver.page, quiet_ms=150, timeout_ms=1500)
         decision = heal(fingerprint, candidates)
         info = {
             "healed": bool(decision.healed),
