@@ -104,7 +104,12 @@ class ModeResult:
 
 
 def mode_a(host: BrowserHost, app_url: str, suite: list[tuple[str, list[Step]]]) -> ModeResult:
-    """Plain Playwright: what a team would write by hand for the same tests."""
+    """Plain Playwright: what a team would write by hand for the same tests (on the host's thread,
+    where its Playwright lives; the engine runs there too)."""
+    return host.call(_mode_a, host, app_url, suite)
+
+
+def _mode_a(host: BrowserHost, app_url: str, suite: list[tuple[str, list[Step]]]) -> ModeResult:
     browser = host.browser()
     started = time.perf_counter()
     for _name, steps in suite:

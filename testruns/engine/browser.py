@@ -1,7 +1,12 @@
-"""One warm Chromium per process (per thread, as sync Playwright is thread-bound); a fresh context per attempt.
+"""One warm Chromium per host, on a thread of the host's own; a fresh context per attempt.
 
 Launching Chromium costs ~0.5 s; a new context costs milliseconds and shares nothing (cookies, storage,
 cache) with the previous one, so a test attempt is isolated without paying for a browser each time.
+
+Sync Playwright is bound to the thread that started it and refuses to start in a thread where another
+Playwright (or any asyncio loop) already runs. So every Playwright call of a host happens on the host's
+own thread (`host.call(fn)`): the engine works the same when called from a Celery task, from async code,
+or from a test session where another Playwright is open.
 """
 
 from __future__ import annotations
@@ -9,12 +14,16 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from .pagejs import init_script
+
+T = TypeVar("T")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -40,7 +49,11 @@ def chromium_path() -> str | None:
 
 
 class BrowserHost:
-    """Owns the Playwright driver and one Chromium, relaunching it if it died."""
+    """Owns the Playwright driver and one Chromium (relaunched if it died), all on one thread of its own.
+
+    `browser()`, `new_context()` and the objects they return belong to that thread: use them inside
+    `host.call(fn, ...)`, which runs `fn` there (directly when already on it) and returns its result.
+    """
 
     def __init__(self, *, executable_path: str | None = None, args: list[str] | None = None) -> None:
         self._executable_path = executable_path or chromium_path()
@@ -48,8 +61,18 @@ class BrowserHost:
         self._playwright: Playwright | None = None
         self._browsers: dict[bool, Browser] = {}
         self._init_script = init_script()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argus-browser")
+        self._thread = self._executor.submit(threading.current_thread).result()
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run fn on the host's thread and return its result (exceptions propagate)."""
+        if threading.current_thread() is self._thread:
+            return fn(*args, **kwargs)
+        return self._executor.submit(fn, *args, **kwargs).result()
 
     def browser(self, *, headless: bool = True) -> Browser:
+        if threading.current_thread() is not self._thread:
+            return self.call(self.browser, headless=headless)
         if not headless and not os.environ.get("DISPLAY"):
             headless = True  # a worker without a display can only run headless; the run still happens
         browser = self._browsers.get(headless)
@@ -70,6 +93,8 @@ class BrowserHost:
         headless: bool = True,
         storage_state: dict[str, Any] | None = None,
     ) -> BrowserContext:
+        if threading.current_thread() is not self._thread:
+            return self.call(self.new_context, viewport=viewport, headless=headless, storage_state=storage_state)
         context = self.browser(headless=headless).new_context(
             viewport={"width": viewport[0], "height": viewport[1]},
             storage_state=storage_state,  # type: ignore[arg-type]
@@ -79,6 +104,13 @@ class BrowserHost:
         return context
 
     def close(self) -> None:
+        if self._executor is None:
+            return
+        self.call(self._close)
+        self._executor.shutdown(wait=True)
+        self._executor = None  # type: ignore[assignment]
+
+    def _close(self) -> None:
         for browser in self._browsers.values():
             # Closing a browser that already died must not mask the caller's outcome.
             with contextlib.suppress(Exception):
@@ -93,7 +125,7 @@ _local = threading.local()
 
 
 def get_browser_host() -> BrowserHost:
-    """The calling thread's host (Celery prefork workers run one per process)."""
+    """The calling thread's host: concurrent callers get a browser each (Celery prefork: one per process)."""
     host = getattr(_local, "host", None)
     if host is None:
         host = _local.host = BrowserHost()

@@ -115,7 +115,8 @@ class Engine:
         resume: RunState | None = None,
     ) -> RunOutcome:
         ports = _Ports(sink, checkpoints, artifacts, fingerprints, cancel or NeverCancelled())
-        return _Run(self.host, plan, ports, resume).run()
+        # The ports are called from the host's thread (the Django side bridges them to its own).
+        return self.host.call(lambda: _Run(self.host, plan, ports, resume).run())
 
 
 class _Run:

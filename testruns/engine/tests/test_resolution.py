@@ -10,7 +10,7 @@ import pytest
 from testruns.engine.browser import BrowserHost
 from testruns.engine.driver import PageDriver, StepFailure, TargetNotFound
 from testruns.engine.memory import FlagCancelToken
-from testruns.engine.steps import parse_text
+from testruns.engine.steps import ParsedStep, parse_text
 
 from .conftest import PageServer
 
@@ -36,21 +36,41 @@ FORM = """<!doctype html><html><head><title>Form</title></head><body>
 </body></html>"""
 
 
-@pytest.fixture(scope="module")
-def driver(browser_host: BrowserHost, site: PageServer) -> Iterator[PageDriver]:
-    site.pages["/form"] = FORM
-    context = browser_host.new_context()
+class HostedDriver:
+    """A PageDriver used from the test's thread: every call runs on the browser host's thread."""
+
+    def __init__(self, host: BrowserHost, driver: HostedDriver) -> None:
+        self.host, self.driver = host, driver
+
+    def run(self, step: ParsedStep) -> object:
+        return self.host.call(self.driver.run, step)
+
+    def resolved(self, text: str, js: str) -> str:
+        def on_host() -> str:
+            step = parse_text(text)
+            return self.driver.resolve(step.target, step.action, time.monotonic() + 0.8).locator.evaluate(js)
+
+        return self.host.call(on_host)
+
+
+def open_page(host: BrowserHost, url: str, timeout_ms: int) -> PageDriver:
+    context = host.new_context()
     page = context.new_page()
-    drv = PageDriver(context=context, page=page, app_url=site.url, cancel=FlagCancelToken(), step_timeout_ms=800)
-    page.goto(site.url + "/form")
-    yield drv
-    context.close()
+    driver = PageDriver(context=context, page=page, app_url=url, cancel=FlagCancelToken(), step_timeout_ms=timeout_ms)
+    page.goto(url)
+    return driver
 
 
-def resolve_id(driver: PageDriver, text: str) -> str:
-    step = parse_text(text)
-    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8).locator
-    return el.evaluate("e => e.id || e.getAttribute('data-testid') || e.textContent.trim()")
+@pytest.fixture(scope="module")
+def driver(browser_host: BrowserHost, site: PageServer) -> Iterator[HostedDriver]:
+    site.pages["/form"] = FORM
+    drv = browser_host.call(open_page, browser_host, site.url + "/form", 800)
+    yield HostedDriver(browser_host, drv)
+    browser_host.call(drv.context.close)
+
+
+def resolve_id(driver: HostedDriver, text: str) -> str:
+    return driver.resolved(text, "e => e.id || e.getAttribute('data-testid') || e.textContent.trim()")
 
 
 @pytest.mark.parametrize(
@@ -73,17 +93,15 @@ def resolve_id(driver: PageDriver, text: str) -> str:
         ("Expect Fresh fruit to be visible", "Fresh fruit"),  # visible text
     ],
 )
-def test_resolution_order(driver: PageDriver, text: str, expected: str) -> None:
+def test_resolution_order(driver: HostedDriver, text: str, expected: str) -> None:
     assert resolve_id(driver, text) == expected
 
 
-def test_heading_when_not_clicking(driver: PageDriver) -> None:
-    step = parse_text("Expect the Sign in heading to be visible")
-    el = driver.resolve(step.target, step.action, time.monotonic() + 0.8).locator
-    assert el.evaluate("e => e.localName") == "h1"
+def test_heading_when_not_clicking(driver: HostedDriver) -> None:
+    assert driver.resolved("Expect the Sign in heading to be visible", "e => e.localName") == "h1"
 
 
-def test_ambiguity_is_reported_with_candidates(driver: PageDriver) -> None:
+def test_ambiguity_is_reported_with_candidates(driver: HostedDriver) -> None:
     with pytest.raises(TargetNotFound) as info:
         resolve_id(driver, "Click Delete")
     message = info.value.message
@@ -91,7 +109,7 @@ def test_ambiguity_is_reported_with_candidates(driver: PageDriver) -> None:
     assert 'button "Delete"' in message
 
 
-def test_none_is_reported_and_hidden_matches_counted(driver: PageDriver) -> None:
+def test_none_is_reported_and_hidden_matches_counted(driver: HostedDriver) -> None:
     with pytest.raises(TargetNotFound) as info:
         resolve_id(driver, "Click Secret")
     assert "none is visible" in info.value.message
@@ -100,7 +118,7 @@ def test_none_is_reported_and_hidden_matches_counted(driver: PageDriver) -> None
     assert 'no element matches "Checkout"' in info.value.message
 
 
-def test_steps_act_and_assert(driver: PageDriver) -> None:
+def test_steps_act_and_assert(driver: HostedDriver) -> None:
     for text in [
         "Type alice@example.com into Email address",
         "Expect Email address to have value alice@example.com",
@@ -134,7 +152,7 @@ def test_steps_act_and_assert(driver: PageDriver) -> None:
         ("Select Green from Color", 'no option "Green"; the options are Red, Blue'),
     ],
 )
-def test_failures_say_what_was_found(driver: PageDriver, text: str, reason: str) -> None:
+def test_failures_say_what_was_found(driver: HostedDriver, text: str, reason: str) -> None:
     with pytest.raises(StepFailure) as info:
         driver.run(parse_text(text))
     assert reason in info.value.message
@@ -146,12 +164,13 @@ def test_element_replaced_after_resolution_is_found_again(browser_host: BrowserH
       <script>let done = false; new MutationObserver(() => { if (done) return; done = true;
         document.getElementById('box').innerHTML = '<label for=n>Name</label><input id=n>'; })
         .observe(document.getElementById('box'), {attributes: true, subtree: true});</script>"""
-    context = browser_host.new_context()
-    page = context.new_page()
-    drv = PageDriver(context=context, page=page, app_url=site.url, cancel=FlagCancelToken(), step_timeout_ms=3000)
-    try:
-        page.goto(site.url + "/rerender")
-        drv.run(parse_text("Type Bob into Name"))
-        assert page.input_value("#n") == "Bob"
-    finally:
-        context.close()
+
+    def on_host() -> str:
+        drv = open_page(browser_host, site.url + "/rerender", 3000)
+        try:
+            drv.run(parse_text("Type Bob into Name"))
+            return drv.page.input_value("#n")
+        finally:
+            drv.context.close()
+
+    assert browser_host.call(on_host) == "Bob"
