@@ -159,3 +159,30 @@ def test_heal_over_two_thousand_candidates_is_fast() -> None:
     assert decision.healed
     # Generous bound for a loaded CI machine; the benchmark reports the real p50/p95.
     assert elapsed < 1.0
+
+
+def test_abstains_on_a_twin_whose_surroundings_changed() -> None:
+    # A comment with "Like (7)" was deleted; another comment happens to have "Like (7)" too.
+    def like(n: int, author: str, likes: int) -> dict:
+        return fp(f"/html/body[1]/main[1]/section[1]/div[{n}]/button[1]", "button", text=f"Like ({likes})",
+                  role="button", accessible_name=f"Like ({likes})", classes=["btn", "btn-link"],
+                  neighbor_texts=[author, "2 hours ago", f"Comment by {author}", "Reply"],
+                  rect={"x": 10, "y": 100 * n, "w": 60, "h": 20})
+
+    old = like(3, "Ada Lovelace", 7)
+    page = [like(1, "Alan Turing", 12), like(2, "Grace Hopper", 7), like(4, "Linus Torvalds", 3)]
+    decision = heal(old, page)
+    assert not decision.healed
+    assert "surroundings" in decision.reason
+    # With its identifier still in place, the same candidate is confirmed and healed.
+    old_with_id = {**old, "test_ids": {"data-testid": "like-ada"}}
+    page[1]["test_ids"] = {"data-testid": "like-ada"}
+    assert heal(old_with_id, page).healed
+
+
+def test_a_label_that_adds_words_is_a_different_control() -> None:
+    # "Sign in" was removed; "Sign in with SSO" stands where it was, styled the same.
+    sso = submit_button(id="", text="Sign in with SSO", accessible_name="Sign in with SSO")
+    decision = heal(submit_button(id=""), login_page(submit=None, extra=[sso]))
+    assert not decision.healed
+    assert decision.top[0]["evidence"]["text"] <= 0.45
