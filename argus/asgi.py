@@ -1,9 +1,16 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "argus.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # what get_asgi_application() does before building its handler
+
+from django.conf import settings  # noqa: E402
+
+from argus.asgi_handler import ReusedThreadASGIHandler  # noqa: E402
+
+# Django's own handler, except that requests reuse threads (and so database connections).
+django_asgi_app = ReusedThreadASGIHandler(threads=settings.ARGUS_ASGI_THREADS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (Django must be set up first)
 from django.urls import re_path  # noqa: E402

@@ -115,11 +115,11 @@ ASGI_APPLICATION = "argus.asgi.application"
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    # Under ASGI each request runs its sync code in a thread of its own, so a persistent connection
-    # (CONN_MAX_AGE > 0) is never reused and lingers: one Daphne under bench load held ~100 and
-    # PostgreSQL refused the next ("too many clients", 500s). Connections therefore close after each
-    # request, unless ARGUS_DB_POOL_SIZE > 0 lends them from a pool per process (psycopg_pool).
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ARGUS_DB_CONN_MAX_AGE", 0))}
+    # Connections persist between requests: argus.asgi_handler runs requests on at most
+    # ARGUS_ASGI_THREADS reused threads per process (Django's stock ASGI handler made a thread per
+    # request, so a persistent connection was never reused and one loaded Daphne held ~100 of them).
+    # ARGUS_DB_POOL_SIZE > 0 lends them from a psycopg pool per process instead.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ARGUS_DB_CONN_MAX_AGE", 60))}
     if env_int("ARGUS_DB_POOL_SIZE", 0) > 0:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistent connections
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -142,8 +142,14 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Kept open between requests (on argus.asgi_handler's reused threads): opening one with
+            # its PRAGMAs costs ~1 ms of CPU, a third of a whole bare DRF request.
+            "CONN_MAX_AGE": env_int("ARGUS_DB_CONN_MAX_AGE", 60),
         }
     }
+# API performance area: threads that serve requests' sync code and keep their database connections
+# between requests (argus/asgi_handler.py); a request arriving when all are busy gets a throwaway one.
+ARGUS_ASGI_THREADS = env_int("ARGUS_ASGI_THREADS", 32)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer, broker -----------------------------------------------------------------
