@@ -100,6 +100,50 @@ class ProfileSerializer(serializers.ModelSerializer):
         # Every key, always: rows stored before a preference existed still answer with its default.
         return {**DEFAULT_NOTIFICATION_PREFERENCES, **(profile.notification_preferences or {})}
 
+    # GET users/me is the most frequent authenticated request, and a ModelSerializer builds its 19
+    # fields from the model's metadata on every instantiation (~0.5 ms, as much as the rest of the
+    # view). The fields stay declared above for the schema and for `field_representation`; the output
+    # is written out here with the same field classes' conversions, and a test holds it equal to
+    # ModelSerializer's own for every field.
+    def to_representation(self, instance: UserProfile) -> dict[str, Any]:
+        return {
+            "id": str(instance.id),
+            "user_id": instance.user_id,
+            "email": instance.email,
+            "display_name": instance.display_name,
+            "avatar_url": instance.avatar_url,
+            "bio": instance.bio,
+            "timezone": instance.timezone,
+            "language": instance.language,
+            "theme": instance.theme,
+            "notification_preferences": self.get_notification_preferences(instance),
+            "default_organization_id": _uuid(instance.default_organization_id),
+            "default_project_id": _uuid(instance.default_project_id),
+            "onboarding_completed": instance.onboarding_completed,
+            "onboarding_step": instance.onboarding_step,
+            "last_login_at": _datetime(instance.last_login_at),
+            "last_active_at": _datetime(instance.last_active_at),
+            "login_count": instance.login_count,
+            "created_at": _datetime(instance.created_at),
+            "updated_at": _datetime(instance.updated_at),
+        }
+
+    def field_representation(self, instance: UserProfile) -> dict[str, Any]:
+        """The generic ModelSerializer output, which `to_representation` must equal (tests)."""
+        return super().to_representation(instance)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value: Any) -> str | None:
+    # DRF's own conversion (current time zone, ISO 8601 with "Z"), minus building the field per request.
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _uuid(value: Any) -> str | None:
+    return None if value is None else str(value)
+
 
 class ProfileUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     tolerated_fields = frozenset(ProfileSerializer.Meta.fields) - {
