@@ -3,15 +3,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 from uuid import UUID
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import UserProfile
 from apikeys.models import APIKey, Scope
 from argus.errors import BadRequest
+from argus.rows import Columns
 from organizations.models import Organization
 
 KEY_PREFIX = "argus_sk_"
@@ -29,15 +31,61 @@ def generate_raw_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
+# Every API-key request runs these two statements, so they are written as SQL once (argus.rows)
+# instead of being compiled by the ORM each time: ~1 ms of CPU per request before, ~0.1 ms after.
+_KEY = Columns(APIKey, "k")
+_CREATOR = Columns(UserProfile, "p")
+_ORGANIZATION = Columns(Organization, "o")
+
+
+@lru_cache(maxsize=8)
+def _authenticate_sql(alias: str) -> tuple[str, str]:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    column = {name: quote(APIKey._meta.get_field(name).column) for name in ("id", "created_by", "organization")}
+    creator_pk, organization_pk = quote(UserProfile._meta.pk.column), quote(Organization._meta.pk.column)
+    select = (
+        f"SELECT {_KEY.select(connection)}, {_CREATOR.select(connection)}, {_ORGANIZATION.select(connection)}"
+        f" FROM {_KEY.table(connection)}"
+        f" LEFT OUTER JOIN {_CREATOR.table(connection)} ON p.{creator_pk} = k.{column['created_by']}"
+        f" INNER JOIN {_ORGANIZATION.table(connection)} ON o.{organization_pk} = k.{column['organization']}"
+        f" WHERE k.{quote(APIKey._meta.get_field('key_hash').column)} = %s"
+    )
+    count = quote(APIKey._meta.get_field("request_count").column)
+    update = (
+        f"UPDATE {quote(APIKey._meta.db_table)} SET {count} = {count} + 1,"
+        f" {quote(APIKey._meta.get_field('last_used_at').column)} = %s WHERE {column['id']} = %s"
+    )
+    return select, update
+
+
 def api_key_authenticate(*, raw_key: str) -> APIKey | None:
-    """The active key for `raw_key`, with its usage counted atomically; None when unknown or inactive."""
+    """The active key for `raw_key` with its creator and organization loaded, its usage counted
+    atomically (one UPDATE adding 1 in the database); None when unknown or inactive."""
     if not raw_key.startswith(KEY_PREFIX):
         return None
-    key = APIKey.objects.select_related("created_by", "organization").filter(key_hash=hash_key(raw_key)).first()
-    if key is None or not key.is_active:
-        return None
-    now = timezone.now()
-    APIKey.objects.filter(pk=key.pk).update(request_count=F("request_count") + 1, last_used_at=now)
+    alias = router.db_for_write(APIKey)
+    connection = connections[alias]
+    select, update = _authenticate_sql(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(select, [hash_key(raw_key)])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        key = _KEY.instance(row, 0, connection)
+        assert key is not None
+        if not key.is_active:
+            return None
+        now = timezone.now()
+        cursor.execute(
+            update,
+            [
+                APIKey._meta.get_field("last_used_at").get_db_prep_value(now, connection),
+                APIKey._meta.pk.get_db_prep_value(key.pk, connection),
+            ],
+        )
+    APIKey.created_by.field.set_cached_value(key, _CREATOR.instance(row, len(_KEY), connection))
+    APIKey.organization.field.set_cached_value(key, _ORGANIZATION.instance(row, len(_KEY) + len(_CREATOR), connection))
     key.request_count += 1
     key.last_used_at = now
     return key
