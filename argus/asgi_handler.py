@@ -71,3 +71,12 @@ class ReusedThreadASGIHandler(ASGIHandler):
     @property
     def threads_created(self) -> int:
         return self._created
+
+    def close(self) -> None:
+        """Close the idle threads' database connections and stop them (tests; a server's shutdown)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._created -= len(idle)
+        for executor in idle:
+            executor.submit(connections.close_all)
+            executor.shutdown(wait=True)

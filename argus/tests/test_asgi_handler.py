@@ -58,10 +58,14 @@ def test_sequential_requests_share_a_thread_and_its_connection():
     async def scenario() -> list[dict]:
         return [await _get(app) for _ in range(3)]
 
-    first, second, third = asyncio.run(scenario())
+    try:
+        first, second, third = asyncio.run(scenario())
+        created = app.threads_created
+    finally:
+        app.close()  # closes the pooled thread's connection (PostgreSQL drops the test database after)
     assert first["thread"] == second["thread"] == third["thread"]
     assert first["connection"] == second["connection"] == third["connection"]
-    assert app.threads_created == 1
+    assert created == 1
 
 
 @override_settings(ROOT_URLCONF="argus.tests.asgi_handler_urls")
@@ -77,7 +81,11 @@ def test_concurrent_requests_get_their_own_threads_and_overflow_past_the_pool():
         pooled = await busy
         return pooled, extra, await _get(app)
 
-    pooled, extra, later = asyncio.run(scenario())
+    try:
+        pooled, extra, later = asyncio.run(scenario())
+        created = app.threads_created
+    finally:
+        app.close()
     assert extra["thread"] != pooled["thread"]
     assert later["thread"] == pooled["thread"]
-    assert app.threads_created == 1
+    assert created == 1
