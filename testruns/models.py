@@ -213,3 +213,50 @@ class StepFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.test_id}[{self.step_index}]"
+
+
+class Heal(models.Model):
+    """A step a run healed, kept for a person to accept (the test is updated) or reject (never made again).
+
+    `old_step` and `step_signature` are the step as written when it was healed: accepting checks the test
+    still has that step, and a rejection applies to that step only, not to whatever replaces it later.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="heals")
+    test = models.ForeignKey(TestDefinition, on_delete=models.CASCADE, related_name="heals")
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="heals")
+    step_index = models.PositiveIntegerField()
+    step_signature = models.CharField(max_length=64)
+    old_step = models.JSONField()
+    old_target = models.TextField(blank=True, default="")
+    new_locator = models.TextField()
+    score = models.FloatField()
+    runner_up_score = models.FloatField()
+    reason = models.TextField(blank=True, default="")
+    # The healed element's fingerprint as captured on the page; on accept it becomes the step's reference.
+    chosen = models.JSONField(default=dict, blank=True)
+    top = models.JSONField(default=list, blank=True)
+    screenshot_url = models.CharField(max_length=2000, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(UserProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by_api_key = models.ForeignKey(APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["run", "test", "step_index"], name="heal_unique_run_step")]
+        indexes = [
+            models.Index(fields=["project", "status", "-created_at"]),
+            models.Index(fields=["test", "step_index", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"heal {self.test_id}[{self.step_index}] -> {self.new_locator} ({self.status})"

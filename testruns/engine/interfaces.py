@@ -93,7 +93,8 @@ class StepResult:
     screenshot_url: str | None = None
     logs: list[dict[str, Any]] = field(default_factory=list)
     # Set when the healer ran: {"healed", "original_target", "locator", "score", "runner_up_score",
-    # "reason", "top": [top three candidates with "score"]}; on abstain the step fails with this kept.
+    # "reason", "chosen", "top": [top three candidates with "score"], "screenshot_url" (healed only: the
+    # element outlined)}; on abstain the step fails with this kept.
     heal: dict[str, Any] | None = None
     url: str | None = None  # page URL after the step
 
@@ -256,6 +257,10 @@ class FingerprintStore(Protocol):
     def get(self, *, test_id: str, step_index: int) -> dict[str, Any] | None: ...
 
     def put(self, *, test_id: str, step_index: int, fingerprint: dict[str, Any]) -> None: ...
+
+    def rejected_locators(self, *, test_id: str, step_index: int) -> frozenset[str]:
+        """Locators a person rejected as heals of this step: the healer never chooses their element again."""
+        ...
 
 
 class CancelToken(Protocol):

@@ -56,12 +56,16 @@ class MemoryArtifactStore:
 class MemoryFingerprintStore:
     def __init__(self) -> None:
         self.data: dict[tuple[str, int], dict[str, Any]] = {}
+        self.rejected: dict[tuple[str, int], set[str]] = {}
 
     def get(self, *, test_id: str, step_index: int) -> dict[str, Any] | None:
         return self.data.get((test_id, step_index))
 
     def put(self, *, test_id: str, step_index: int, fingerprint: dict[str, Any]) -> None:
         self.data[(test_id, step_index)] = fingerprint
+
+    def rejected_locators(self, *, test_id: str, step_index: int) -> frozenset[str]:
+        return frozenset(self.rejected.get((test_id, step_index), ()))
 
 
 class FlagCancelToken:

@@ -9,7 +9,7 @@ Events, in order (kind: data):
                 (with "outcome") plus the page's console errors, uncaught exceptions and failed requests
   screenshot    {"base64" (JPEG), "step", "url", "test_id", "mime"}; on failure, or every step if asked
   heal          {"test_id", "step", "healed", "original_target", "locator", "score", "runner_up_score",
-                 "reason", "chosen", "top"}
+                 "reason", "chosen", "top", "screenshot_url" (the page with the healed element outlined)}
   test_result   {"test_id", "name", "status", "attempts", "duration_ms", "error", "steps"}
   error         {"message", "node"? | "test_id"?}; our side failed (app unreachable, browser broke)
   complete      {"status", "passed", "failed", "healed", "errors", "skipped", "total", "duration_seconds",
@@ -425,7 +425,8 @@ class _Run:
 
         # Bounded below the 2 s within which a cancelled run must stop.
         candidates = capture_candidates(driver.page, quiet_ms=150, timeout_ms=1500)
-        decision = heal(fingerprint, candidates)
+        rejected = self.ports.fingerprints.rejected_locators(test_id=test.test_id, step_index=index)
+        decision = heal(fingerprint, candidates, rejected_locators=rejected)
         info = {
             "healed": bool(decision.healed),
             "original_target": step.target_text(),
@@ -450,6 +451,7 @@ class _Run:
                 info["healed"] = False
                 info["reason"] = f"{decision.reason}; the chosen locator did not resolve: {str(exc).splitlines()[0]}"
         if locator is not None:
+            info["screenshot_url"] = self.heal_screenshot(test, index, locator)
             self.emit("heal", {"test_id": test.test_id, "step": index + 1, **info})
             self.emit(
                 "log",
@@ -464,6 +466,19 @@ class _Run:
             failure.message += f"; self-healing abstained ({info['reason']}); best candidates: {top or 'none'}"
         self.checkpoint("self_heal")
         return locator
+
+    def heal_screenshot(self, test: TestSpec, index: int, locator: Locator) -> str | None:
+        """The page with the healed element outlined, before acting on it: the evidence a reviewer judges."""
+        try:
+            restore = locator.evaluate(_OUTLINE_JS, True, timeout=2000)
+            try:
+                content = locator.page.screenshot(type="jpeg", quality=70, timeout=5000)
+            finally:
+                locator.evaluate(_OUTLINE_JS, restore, timeout=2000)
+        except PlaywrightError:
+            return None  # evidence is best effort: the heal itself stands or falls on the action
+        name = f"{test.test_id}-a{self.state.attempt}-s{index + 1}-heal.jpg"
+        return self.ports.artifacts.save_screenshot(name=name, content=content)
 
     def screenshot(self, test: TestSpec, index: int, driver: PageDriver, result: StepResult) -> None:
         try:
@@ -622,6 +637,20 @@ def _test_event(result: TestResult) -> dict[str, Any]:
         "error": result.error,
         "steps": len(result.steps),
     }
+
+
+# Outline an element (arg true) and return its previous inline style, or put that style back (arg a string).
+_OUTLINE_JS = """(el, arg) => {
+  if (arg === true) {
+    const previous = el.getAttribute('style');
+    el.style.setProperty('outline', '3px solid #e5484d', 'important');
+    el.style.setProperty('outline-offset', '2px', 'important');
+    el.scrollIntoView({block: 'center', inline: 'center'});
+    return previous === null ? '' : previous;
+  }
+  if (arg) el.setAttribute('style', arg); else el.removeAttribute('style');
+  return arg;
+}"""
 
 
 def _candidate_label(candidate: dict[str, Any]) -> str:

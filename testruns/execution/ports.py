@@ -21,6 +21,7 @@ from django.urls import reverse
 from testruns.engine.interfaces import RunPlan, RunState, StepSpec
 from testruns.engine.interfaces import TestResult as EngineTestResult
 from testruns.events import LeaseLost, append_event
+from testruns.heals import heal_record, rejected_locators
 from testruns.models import Checkpoint, Run, StepFingerprint, StepResult
 from testruns.models import TestResult as ResultRow
 
@@ -45,6 +46,7 @@ class RunContext:
         existing_tests: set[str],
     ) -> None:
         self.run_id = run.id
+        self.organization_id = run.organization_id
         self.project_id = run.project_id
         self.thread_id = run.thread_id
         self.lease = lease
@@ -162,11 +164,27 @@ class ResultProjector:
                     "url": step.url,
                 },
             )
+            if step.outcome == "healed" and step.heal and step.heal.get("locator") and row.test_id is not None:
+                self._record_heal(row.test_id, step.index, step.heal)
         if running:
             self._current[position] = (attempt, len(result.steps))
         else:
             StepResult.objects.filter(test_result=row, index__gte=len(result.steps)).delete()
             self._current.pop(position, None)
+
+    def _record_heal(self, test_id: object, step_index: int, info: dict[str, Any]) -> None:
+        steps = next((t.steps for t in self.ctx.plan.tests if t.test_id == str(test_id)), None)
+        if steps is None or step_index >= len(steps):
+            return
+        heal_record(
+            organization_id=self.ctx.organization_id,
+            project_id=self.ctx.project_id,
+            test_id=str(test_id),
+            run_id=self.ctx.run_id,
+            step_index=step_index,
+            step=steps[step_index],
+            info=info,
+        )
 
 
 def artifact_path(run_id: object, name: str) -> str:
@@ -221,6 +239,12 @@ class DatabaseFingerprintStore:
             step_index=step_index,
             defaults={"project_id": self.ctx.project_id, "signature": signature, "fingerprint": fingerprint},
         )
+
+    def rejected_locators(self, *, test_id: str, step_index: int) -> frozenset[str]:
+        steps = self._steps.get(test_id)
+        if steps is None or not 0 <= step_index < len(steps) or test_id not in self.ctx.existing_tests:
+            return frozenset()
+        return rejected_locators(test_id=test_id, step_index=step_index, step=steps[step_index])
 
 
 class FlagCancelToken:
