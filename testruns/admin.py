@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from testruns.models import Checkpoint, Run, RunEvent, StepFingerprint, StepResult, TestResult
+from testruns.models import Checkpoint, Heal, Run, RunEvent, StepFingerprint, StepResult, TestResult
 
 
 class TestResultInline(admin.TabularInline):
@@ -56,3 +56,22 @@ class CheckpointAdmin(admin.ModelAdmin):
 class StepFingerprintAdmin(admin.ModelAdmin):
     list_display = ["test", "step_index", "updated_at"]
     raw_id_fields = ["project", "test"]
+
+
+@admin.register(Heal)
+class HealAdmin(admin.ModelAdmin):
+    list_display = ["id", "project", "test", "step_index", "new_locator", "score", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["id", "new_locator", "old_target", "test__name", "project__name"]
+    raw_id_fields = ["organization", "project", "test", "run", "decided_by", "decided_by_api_key"]
+    # A decision goes through the API (it rewrites the test); the admin shows what was decided.
+    readonly_fields = [
+        "step_signature",
+        "old_step",
+        "chosen",
+        "top",
+        "status",
+        "decided_by",
+        "decided_by_api_key",
+        "decided_at",
+    ]

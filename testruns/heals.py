@@ -46,7 +46,7 @@ def heal_organization_id(*, heal_id: UUID | str) -> UUID | None:
 
 
 def heal_get(*, organization: Organization, heal_id: UUID | str) -> Heal:
-    heal = Heal.objects.select_related("test", "run").filter(organization=organization, id=heal_id).first()
+    heal = Heal.objects.select_related("test", "decided_by").filter(organization=organization, id=heal_id).first()
     if heal is None:
         raise NotFound("Heal not found")
     return heal

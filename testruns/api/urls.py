@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testruns.api import views
+from testruns.api import heals, views
 
 urlpatterns = [
     path("test/run", views.StartRunView.as_view(), name="test-run"),
@@ -16,4 +16,8 @@ urlpatterns = [
         name="time-travel-checkpoint",
     ),
     path("time-travel/replay", views.ReplayView.as_view(), name="time-travel-replay"),
+    path("projects/<uuid:project_id>/heals", heals.ProjectHealsView.as_view(), name="project-heals"),
+    path("heals/<uuid:heal_id>", heals.HealDetailView.as_view(), name="heal-detail"),
+    path("heals/<uuid:heal_id>/accept", heals.HealAcceptView.as_view(), name="heal-accept"),
+    path("heals/<uuid:heal_id>/reject", heals.HealRejectView.as_view(), name="heal-reject"),
 ]
