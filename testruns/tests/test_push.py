@@ -42,8 +42,14 @@ class Listener:
     def __init__(self, config: dict) -> None:
         self.layer = RedisChannelLayer(**config)
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
+
+    def _serve(self) -> None:
+        self.loop.run_forever()
+        # Closed on its own thread: channels_redis flushes on close with run_until_complete, which fails in
+        # a thread where another loop runs (the main thread does while a sync Playwright session is open).
+        self.loop.close()
 
     def call(self, coroutine, timeout: float = 15):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=timeout)
@@ -75,7 +81,6 @@ class Listener:
         self.call(self.layer.close_pools())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
-        self.loop.close()
 
 
 @pytest.fixture
