@@ -20,6 +20,9 @@ from projects.models import Project, TestDefinition
 READ = Need(Role.VIEWER, "read")
 WRITE = Need(Role.MEMBER, "write")
 
+# Not a pytest module despite its name (python_files = test_*.py).
+__test__ = False
+
 
 class StepField(serializers.JSONField):
     """A step: a plain-English string or {"action", "target", "value"}; checked by the engine's parser."""
