@@ -175,13 +175,16 @@ else:
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 BROKER_DIR = DATA_DIR / "broker"
 if CELERY_BROKER_URL == "filesystem://":
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # Files are polled: keep a queued run's wait short.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("ARGUS_CELERY_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
@@ -203,7 +206,11 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Email ----------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("ARGUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Without an SMTP host (embedded mode) emails are printed to the console instead of failing to send.
+EMAIL_BACKEND = env(
+    "ARGUS_EMAIL_BACKEND",
+    f"django.core.mail.backends.{'smtp' if env('EMAIL_HOST') else 'console'}.EmailBackend",
+)
 EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
