@@ -94,7 +94,7 @@ class StepResult:
     logs: list[dict[str, Any]] = field(default_factory=list)
     # Set when the healer ran: {"healed", "original_target", "locator", "score", "runner_up_score",
     # "reason", "chosen", "top": [top three candidates with "score"], "screenshot_url" (healed only: the
-    # element outlined)}; on abstain the step fails with this kept.
+    # element outlined), "decided_by": "healer" | "ai" (+ "ai_model")}; on abstain the step fails with this kept.
     heal: dict[str, Any] | None = None
     url: str | None = None  # page URL after the step
 
@@ -265,3 +265,25 @@ class FingerprintStore(Protocol):
 
 class CancelToken(Protocol):
     def is_cancelled(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class TieBreak:
+    """A tie-breaker's answer: `index` into the candidates it was shown (None: it chose none of them)."""
+
+    index: int | None
+    reason: str
+    model: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class TieBreaker(Protocol):
+    """Optional: asked only when the healer abstained because its best candidates were too close to call.
+
+    It picks one of `candidates` (the healer's own shortlist, each with its "locator") or none; it never
+    writes a selector. A refusal (no budget, the provider failed) is a TieBreak with index None.
+    """
+
+    def choose(self, *, step_text: str, old_fingerprint: dict[str, Any], candidates: list[dict[str, Any]]) -> TieBreak:
+        ...

@@ -9,7 +9,8 @@ Events, in order (kind: data):
                 (with "outcome") plus the page's console errors, uncaught exceptions and failed requests
   screenshot    {"base64" (JPEG), "step", "url", "test_id", "mime"}; on failure, or every step if asked
   heal          {"test_id", "step", "healed", "original_target", "locator", "score", "runner_up_score",
-                 "reason", "chosen", "top", "screenshot_url" (the page with the healed element outlined)}
+                 "reason", "chosen", "top", "screenshot_url" (the page with the healed element outlined),
+                 "decided_by" ("healer", or "ai" when a tie-breaker chose among close candidates, with "ai_model")}
   test_result   {"test_id", "name", "status", "attempts", "duration_ms", "error", "steps"}
   error         {"message", "node"? | "test_id"?}; our side failed (app unreachable, browser broke)
   complete      {"status", "passed", "failed", "healed", "errors", "skipped", "total", "duration_seconds",
@@ -34,7 +35,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import BrowserContext, Locator
 from playwright.sync_api import Error as PlaywrightError
@@ -55,8 +56,12 @@ from .interfaces import (
     StepResult,
     TestResult,
     TestSpec,
+    TieBreaker,
 )
 from .steps import ParsedStep, StepParseError, parse_step
+
+if TYPE_CHECKING:
+    from .healing import HealDecision
 
 # Steps whose element is worth fingerprinting: the ones that find an element that exists.
 _FINGERPRINTED = frozenset(
@@ -95,6 +100,7 @@ class _Ports:
     artifacts: ArtifactStore
     fingerprints: FingerprintStore
     cancel: CancelToken
+    tie_breaker: TieBreaker | None = None  # optional AI tie-break for close calls (healing/tiebreak.py)
 
 
 class Engine:
@@ -113,8 +119,9 @@ class Engine:
         fingerprints: FingerprintStore,
         cancel: CancelToken | None = None,
         resume: RunState | None = None,
+        tie_breaker: TieBreaker | None = None,
     ) -> RunOutcome:
-        ports = _Ports(sink, checkpoints, artifacts, fingerprints, cancel or NeverCancelled())
+        ports = _Ports(sink, checkpoints, artifacts, fingerprints, cancel or NeverCancelled(), tie_breaker)
         # The ports are called from the host's thread (the Django side bridges them to its own).
         return self.host.call(lambda: _Run(self.host, plan, ports, resume).run())
 
@@ -436,20 +443,24 @@ class _Run:
             "reason": decision.reason,
             "chosen": decision.chosen,
             "top": decision.top[:3],
+            "decided_by": "healer",
         }
         result.heal = info
+        if not decision.healed and self.ports.tie_breaker is not None:
+            self.tie_break(index, step, fingerprint, decision, info)
         locator = None
-        if decision.healed and decision.locator:
-            candidate = driver.page.locator(decision.locator)
+        if info["healed"] and info["locator"]:
+            candidate = driver.page.locator(info["locator"])
+            reason = info["reason"]
             try:
                 if candidate.count() == 1:
                     locator = candidate
                 else:
                     info["healed"] = False
-                    info["reason"] = f"{decision.reason}; the chosen locator no longer matches exactly one element"
+                    info["reason"] = f"{reason}; the chosen locator no longer matches exactly one element"
             except PlaywrightError as exc:
                 info["healed"] = False
-                info["reason"] = f"{decision.reason}; the chosen locator did not resolve: {str(exc).splitlines()[0]}"
+                info["reason"] = f"{reason}; the chosen locator did not resolve: {str(exc).splitlines()[0]}"
         if locator is not None:
             info["screenshot_url"] = self.heal_screenshot(test, index, locator)
             self.emit("heal", {"test_id": test.test_id, "step": index + 1, **info})
@@ -458,7 +469,8 @@ class _Run:
                 {
                     "level": "warning",
                     "message": f'Step {index + 1}: healed "{step.target_text()}" -> '
-                    f"{decision.locator} (score {decision.score:.2f})",
+                    f"{info['locator']} (score {info['score']:.2f}"
+                    + (f", chosen by AI {info['ai_model']})" if info["decided_by"] == "ai" else ")"),
                 },
             )
         else:
@@ -466,6 +478,42 @@ class _Run:
             failure.message += f"; self-healing abstained ({info['reason']}); best candidates: {top or 'none'}"
         self.checkpoint("self_heal")
         return locator
+
+    def tie_break(
+        self, index: int, step: ParsedStep, fingerprint: dict[str, Any], decision: HealDecision, info: dict[str, Any]
+    ) -> None:
+        """Ask the tie-breaker when the healer abstained on a close call only; a choice rewrites `info`.
+
+        The candidates offered are the healer's own shortlist, so the locator used is one it built.
+        """
+        from .healing.tiebreak import close_call_candidates
+
+        candidates = close_call_candidates(decision, fingerprint)
+        if not candidates or self.ports.tie_breaker is None:
+            return
+        answer = self.ports.tie_breaker.choose(
+            step_text=step.source, old_fingerprint=fingerprint, candidates=candidates
+        )
+        if answer.index is None or not 0 <= answer.index < len(candidates):
+            info["reason"] = f"{info['reason']}; AI tie-break made no choice ({answer.reason})"
+            self.emit(
+                "log",
+                {"level": "warning", "message": f"Step {index + 1}: AI tie-break made no choice: {answer.reason}"},
+            )
+            return
+        chosen = candidates[answer.index]
+        others = [c.get("score", 0.0) for c in decision.top if c is not chosen]
+        info.update(
+            healed=True,
+            locator=chosen["locator"],
+            score=chosen.get("score", 0.0),
+            runner_up_score=max(others, default=0.0),
+            chosen={k: v for k, v in chosen.items() if k not in ("score", "locator", "evidence")},
+            reason=f"healed: {chosen['locator']} chosen by AI ({answer.model}) among {len(candidates)} close "
+            f"candidates; the healer alone was {decision.reason}",
+            decided_by="ai",
+            ai_model=answer.model,
+        )
 
     def heal_screenshot(self, test: TestSpec, index: int, locator: Locator) -> str | None:
         """The page with the healed element outlined, before acting on it: the evidence a reviewer judges."""
