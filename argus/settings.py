@@ -358,6 +358,21 @@ ARGUS_AI_PRICING = json.loads(env("ARGUS_AI_PRICING") or "null") or {
     },
 }
 
+# --- AI: the optional tie-break of self-healing (testruns/execution/ai.py) -------------------------
+# Off unless ARGUS_AI_PROVIDER names a provider and its key is set; every call is charged to the run's
+# organization (ARGUS_AI_PRICING above) and refused once ai_budget_daily / ai_budget_monthly is spent.
+# ARGUS_AI_BASE_URL points the official SDK elsewhere (a proxy, a gateway, a test server).
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402  (kept inside the AI block)
+
+ARGUS_AI_PROVIDER = env("ARGUS_AI_PROVIDER").strip().lower()
+if ARGUS_AI_PROVIDER not in ("", "anthropic"):
+    raise ImproperlyConfigured(f"ARGUS_AI_PROVIDER must be empty (off) or 'anthropic', not {ARGUS_AI_PROVIDER!r}")
+ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")
+ARGUS_AI_BASE_URL = env("ARGUS_AI_BASE_URL")
+ARGUS_AI_MODEL = env("ARGUS_AI_MODEL", "claude-haiku-4-5")
+# The call runs on the engine's thread (heartbeats go on); a cancelled run waits for it at most this long.
+ARGUS_AI_TIMEOUT_SECONDS = env_float("ARGUS_AI_TIMEOUT_SECONDS", 10.0)
+
 # --- Notifications --------------------------------------------------------------------------------
 from celery.schedules import crontab  # noqa: E402  (kept inside the notifications block)
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from projects.models import TestDefinition
 from testruns.engine.interfaces import RunOptions, RunOutcome, RunPlan, RunState, StepSpec, TestSpec
 from testruns.events import LeaseLost, append_event
+from testruns.execution.ai import tie_breaker_for
 from testruns.execution.bridge import CallBridge, engine_executor
 from testruns.execution.ports import (
     DatabaseCheckpointStore,
@@ -217,6 +218,8 @@ def run_execute(*, run_id: UUID | str, worker_id: str | None = None) -> str:
         "artifacts": _Bridged(bridge, MediaArtifactStore(ctx)),
         "fingerprints": _Bridged(bridge, DatabaseFingerprintStore(ctx)),
         "cancel": cancel,
+        # Not bridged: the provider call runs on the engine thread, only its budget work is bridged (ai.py).
+        "tie_breaker": tie_breaker_for(organization=run.organization, on_db=bridge.call),
     }
     future = engine_executor().submit(_engine_execute, plan, ports, resume)
     try:
