@@ -489,7 +489,8 @@ class _Run:
         from .healing.tiebreak import close_call_candidates
 
         candidates = close_call_candidates(decision, fingerprint)
-        if not candidates or self.ports.tie_breaker is None:
+        # A cancelled run must stop promptly, and a provider call can take seconds.
+        if not candidates or self.ports.tie_breaker is None or self.cancelled():
             return
         answer = self.ports.tie_breaker.choose(
             step_text=step.source, old_fingerprint=fingerprint, candidates=candidates

@@ -12,7 +12,7 @@ import pytest
 from testruns.engine.healing import HealDecision
 from testruns.engine.healing.tiebreak import AnthropicTieBreaker
 from testruns.engine.interfaces import StepSpec, TieBreak
-from testruns.engine.memory import MemorySink
+from testruns.engine.memory import FlagCancelToken, MemorySink
 from testruns.engine.runner import Engine, NeverCancelled, _Ports, _Run
 from testruns.engine.steps import parse_step
 from testruns.engine.testing.anthropic_api import AnthropicStub
@@ -189,3 +189,14 @@ def test_the_model_is_never_asked_when_the_target_is_gone(engine: Engine, site: 
     assert outcome.results[0].status == "failed"
     assert breaker.calls == []
     assert outcome.results[0].steps[1].heal["decided_by"] == "healer"
+
+
+def test_not_asked_once_the_run_is_cancelled() -> None:
+    breaker = FakeTieBreaker(0)
+    run, _ = run_with(breaker)
+    run.ports.cancel = FlagCancelToken()
+    run.ports.cancel.cancel()
+    decision = HealDecision(False, None, None, 0.79, 0.78, [top(0.79, "#a"), top(0.78, "#b")], "not sure: close")
+    info = info_for(decision)
+    run.tie_break(1, parse_step(StepSpec(text="Click Archive")), OLD, decision, info)
+    assert breaker.calls == [] and info["healed"] is False
