@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 from django.db import connections, router, transaction
@@ -59,6 +60,36 @@ def _authenticate_sql(alias: str) -> tuple[str, str]:
     return select, update
 
 
+@lru_cache(maxsize=8)
+def _authenticate_and_count_sql(alias: str) -> str:
+    """PostgreSQL: count and read in one round trip (a data-modifying CTE; SQLite has none).
+
+    The UPDATE's own WHERE keeps only an active key, the same test as APIKey.is_active, so an
+    expired, revoked or unknown key gives no row and is not counted.
+    """
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    names = ("created_by", "organization", "key_hash", "request_count", "last_used_at", "revoked_at", "expires_at")
+    column = {name: quote(APIKey._meta.get_field(name).column) for name in names}
+    creator_pk, organization_pk = quote(UserProfile._meta.pk.column), quote(Organization._meta.pk.column)
+    return (
+        f"WITH k AS (UPDATE {quote(APIKey._meta.db_table)}"
+        f" SET {column['request_count']} = {column['request_count']} + 1, {column['last_used_at']} = %(now)s"
+        f" WHERE {column['key_hash']} = %(hash)s"
+        f" AND ({column['revoked_at']} IS NULL OR {column['revoked_at']} > %(now)s)"
+        f" AND ({column['expires_at']} IS NULL OR {column['expires_at']} > %(now)s) RETURNING *)"
+        f" SELECT {_KEY.select(connection)}, {_CREATOR.select(connection)}, {_ORGANIZATION.select(connection)} FROM k"
+        f" LEFT OUTER JOIN {_CREATOR.table(connection)} ON p.{creator_pk} = k.{column['created_by']}"
+        f" INNER JOIN {_ORGANIZATION.table(connection)} ON o.{organization_pk} = k.{column['organization']}"
+    )
+
+
+def _loaded(key: APIKey, row: tuple, connection: Any) -> APIKey:
+    APIKey.created_by.field.set_cached_value(key, _CREATOR.instance(row, len(_KEY), connection))
+    APIKey.organization.field.set_cached_value(key, _ORGANIZATION.instance(row, len(_KEY) + len(_CREATOR), connection))
+    return key
+
+
 def api_key_authenticate(*, raw_key: str) -> APIKey | None:
     """The active key for `raw_key` with its creator and organization loaded, its usage counted
     atomically (one UPDATE adding 1 in the database); None when unknown or inactive."""
@@ -66,6 +97,16 @@ def api_key_authenticate(*, raw_key: str) -> APIKey | None:
         return None
     alias = router.db_for_write(APIKey)
     connection = connections[alias]
+    if connection.vendor == "postgresql":
+        now = APIKey._meta.get_field("last_used_at").get_db_prep_value(timezone.now(), connection)
+        with connection.cursor() as cursor:
+            cursor.execute(_authenticate_and_count_sql(alias), {"now": now, "hash": hash_key(raw_key)})
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        counted = _KEY.instance(row, 0, connection)
+        assert counted is not None
+        return _loaded(counted, row, connection)
     select, update = _authenticate_sql(alias)
     with connection.cursor() as cursor:
         cursor.execute(select, [hash_key(raw_key)])
@@ -84,11 +125,9 @@ def api_key_authenticate(*, raw_key: str) -> APIKey | None:
                 APIKey._meta.pk.get_db_prep_value(key.pk, connection),
             ],
         )
-    APIKey.created_by.field.set_cached_value(key, _CREATOR.instance(row, len(_KEY), connection))
-    APIKey.organization.field.set_cached_value(key, _ORGANIZATION.instance(row, len(_KEY) + len(_CREATOR), connection))
     key.request_count += 1
     key.last_used_at = now
-    return key
+    return _loaded(key, row, connection)
 
 
 def api_key_create(
