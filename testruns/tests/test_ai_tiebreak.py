@@ -23,8 +23,8 @@ MODEL = "claude-haiku-4-5"
 OLD = {"tag": "button", "role": "button", "text": "Archive", "title": "Archive invoice 17"}
 BUTTON = {"tag": "button", "role": "button", "text": "Archive"}
 CANDIDATES = [
-    {**BUTTON, "title": "Archive invoice 18", "locator": "#a", "score": 0.8},
-    {**BUTTON, "title": "Archive invoice 17", "locator": "#b", "score": 0.77},
+    {**BUTTON, "title": "Archive invoice 18", "locator": "#a", "score": 0.9},
+    {**BUTTON, "title": "Archive invoice 17", "locator": "#b", "score": 0.88},
 ]
 
 
