@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db.models import Avg, Count, Max, Q, QuerySet
 
 from notifications.digest import DigestStats, FlakyTest, SlowTest
-from testruns.models import Run, StepResult, TestResult
+from testruns.models import Heal, Run, TestResult
 
 LISTED_TESTS = 5
 
@@ -40,8 +40,7 @@ class _Verdicts:
 def weekly_digest_stats(*, organization_id: str, start: datetime, end: datetime) -> DigestStats:
     """Runs, pass rate inputs, slowest and flakiest tests and heals of one organization's window.
 
-    `pending_heals` counts the healed steps of the window's runs: Argus keeps no accept/reject record
-    of a heal (a heal is evidence on its step result), so every heal of the week is one to look at.
+    `pending_heals` counts the heals made by the window's runs that nobody has accepted or rejected yet.
     """
     runs = Run.objects.filter(organization_id=organization_id, created_at__gte=start, created_at__lt=end)
     run_counts = runs.aggregate(
@@ -59,7 +58,7 @@ def weekly_digest_stats(*, organization_id: str, start: datetime, end: datetime)
         test_results_passed=result_counts["passed"],
         slowest_tests=_slowest(results),
         flakiest_tests=_flakiest(results),
-        pending_heals=StepResult.objects.filter(test_result__run__in=runs, outcome="healed").count(),
+        pending_heals=Heal.objects.filter(run__in=runs, status=Heal.Status.PENDING).count(),
     )
 
 

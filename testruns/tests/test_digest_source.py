@@ -9,8 +9,9 @@ import pytest
 from argus.celery import app as celery_app
 from notifications.digest import DigestStats, FlakyTest, SlowTest, digest_source
 from notifications.tasks import send_weekly_digests
+from projects.models import TestDefinition
 from testruns.digest import weekly_digest_stats
-from testruns.models import Run, StepResult, TestResult
+from testruns.models import Heal, Run, StepResult, TestResult
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,29 @@ def make_run(project, *, at: datetime, status: str, results: list[tuple]) -> Run
         )
         for index, outcome in enumerate(outcomes):
             StepResult.objects.create(test_result=result, index=index, action="click", target="Go", outcome=outcome)
+            if outcome == "healed":
+                make_heal(run, test_id=test_id, name=name, step_index=index)
     return run
+
+
+def make_heal(run: Run, *, test_id: str, name: str, step_index: int, status: str = Heal.Status.PENDING) -> Heal:
+    test, _ = TestDefinition.objects.get_or_create(
+        project=run.project, description=test_id, defaults={"name": name, "steps": ["Click Go"]}
+    )
+    return Heal.objects.create(
+        organization=run.organization,
+        project=run.project,
+        test=test,
+        run=run,
+        step_index=step_index,
+        step_signature="sig",
+        old_step={"text": "Click Go"},
+        old_target="Go",
+        new_locator='[data-testid="go"]',
+        score=0.95,
+        runner_up_score=0.3,
+        status=status,
+    )
 
 
 @pytest.fixture
@@ -40,7 +63,7 @@ def seeded_week(org):
     day = timedelta(days=1)
     ok, healed = ["passed"], ["passed", "healed"]
     # In the window (the first exactly at its start).
-    make_run(
+    first = make_run(
         shop,
         at=WEEK,
         status="passed",
@@ -121,6 +144,9 @@ def seeded_week(org):
             ("t_checkout2", "Checkout", "passed", 1, ok),
         ],
     )
+    # Heals someone already decided are not waiting for review.
+    make_heal(first, test_id="t_login", name="Login", step_index=0, status=Heal.Status.ACCEPTED)
+    make_heal(first, test_id="t_search", name="Search", step_index=0, status=Heal.Status.REJECTED)
     return org
 
 
