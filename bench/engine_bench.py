@@ -1,6 +1,7 @@
-"""The engine's overhead against a plain Playwright script doing the same steps, side by side in one run.
+"""The engine's overhead against a plain Playwright script doing the same steps, side by side in one run,
+and the same suite end to end through the API and a worker.
 
-    .venv/bin/python bench/engine_bench.py [--tests 20] [--rounds 3]
+    .venv/bin/python bench/engine_bench.py [--tests 20] [--rounds 3] [--modes a,b,c] [--redis]
 
 One suite (>= 20 tests of >= 10 steps: registration forms and task lists) against a local app on
 127.0.0.1, run by:
@@ -10,13 +11,17 @@ One suite (>= 20 tests of >= 10 steps: registration forms and task lists) agains
   b  Argus's engine in-process: plain-English steps parsed and resolved, an in-memory event sink, a
      checkpoint store that serialises the whole run state to JSON after every step and node (its
      sizes are reported), fingerprints recorded for the healer
+  c  Argus end to end: a throwaway data directory (embedded: SQLite, filesystem broker; --redis: the
+     machine's PostgreSQL and Redis) with the suite saved as test definitions (mode b's steps), ONE
+     Daphne and ONE Celery worker (concurrency 1) started once; per round POST /api/v1/test/run, then
+     the run's SSE stream read until `complete` (timed from the POST). Event latency: each event's
+     receive time minus its stored created_at (same clock), over all events of all timed rounds
 
-Both modes share one Chromium (launched before timing). Modes run in interleaved rounds (a, b, a,
-b, ...) so drift on a busy machine hits both alike; each time is the median round, and `ratio_b_a` is
-the median of the per-round ratios (a and b of one round ran back to back, under the same load; the
-ratio of the two medians is printed too). A third mode
-(the API path) is added by registering another function in MODES. The last line printed is one
-JSON object with the results.
+Modes a and b share one Chromium (launched before timing); the worker has its own, warmed by an
+untimed run like the others. Modes run in interleaved rounds (a, b, c, c, b, a, ...) so drift on a
+busy machine hits all alike; each time is the median round, and `ratio_b_a` / `ratio_c_a` are the
+medians of the per-round ratios (the runs of one round ran back to back, under the same load; the
+ratios of the medians are printed too). The last line printed is one JSON object with the results.
 """
 
 from __future__ import annotations
@@ -242,11 +247,14 @@ class ApiStack:
     layer, cache).
     """
 
-    def __init__(self, *, redis: bool) -> None:
+    def __init__(self, *, redis: bool, stream_poll: float | None = None) -> None:
         self.redis = redis
         self._tmp = tempfile.TemporaryDirectory(prefix="argus-engine-bench-")
         self.data = Path(self._tmp.name)
         self.env = self._environment()
+        if stream_poll is not None:
+            # Diagnosis only: how much of the event latency is the stream's poll interval.
+            self.env["ARGUS_STREAM_POLL_SECONDS"] = str(stream_poll)
         self.processes: list[subprocess.Popen] = []
         self.received: list[Received] = []
         self.stream_opened: dict[str, float] = {}  # run id -> time.time() the stream's first bytes arrived
@@ -481,6 +489,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--modes", default="a,b,c", help="comma-separated; a is always run (the ratios' base)")
     parser.add_argument("--redis", action="store_true", help="mode c distributed: the machine's PostgreSQL and Redis")
+    parser.add_argument(
+        "--stream-poll",
+        type=float,
+        help="mode c: ARGUS_STREAM_POLL_SECONDS for Daphne (diagnosis; default: the product's own, 0.05 embedded)",
+    )
     args = parser.parse_args()
     wanted = ["a", *(m for m in dict.fromkeys(x.strip() for x in args.modes.split(",")) if m in LABELS and m != "a")]
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -496,7 +509,7 @@ def main() -> None:
     stored_sizes: list[int] = []
     try:
         if "c" in wanted:
-            stack = ApiStack(redis=args.redis)
+            stack = ApiStack(redis=args.redis, stream_poll=args.stream_poll)
             stack.start(server.url, suite)
             modes["c"] = mode_c(stack)
         host.browser()
@@ -568,6 +581,7 @@ def main() -> None:
             event_latency_p95_ms=p95,
             events_measured=len(latencies),
             mode_c_backend="postgres+redis" if args.redis else "sqlite+filesystem",
+            stream_poll_seconds=args.stream_poll,
         )
         if "checkpoint_bytes_median" not in summary and stored_sizes:
             summary["checkpoint_bytes_median"] = int(statistics.median(stored_sizes))
