@@ -131,6 +131,11 @@ def push_event(*, run_id: UUID | str, seq: int) -> None:
     group, message = run_group_name(run_id), {"type": EVENT_MESSAGE_TYPE, "seq": seq}
     try:
         if isinstance(layer, InMemoryChannelLayer):
+            # Only this process's own streams can listen on it. A process with none in the group (a
+            # Celery worker in embedded mode: the streams live in Daphne, which polls) skips the push
+            # rather than start an event loop for it: ~0.3-0.6 ms of a ~1.3 ms append, on every event.
+            if not layer.groups.get(group):
+                return
             # No connection to keep, and its queues belong to the loop of this process's consumers,
             # which async_to_sync reaches when called from a sync thread inside an ASGI server.
             async_to_sync(layer.group_send)(group, message)
