@@ -18,6 +18,8 @@ from typing import Any
 #   index, tag, id, name, classes, text, own_text, role, accessible_name, label, placeholder, href,
 #   alt, title, type, test_ids {attr: value}, xpath, path [{tag, id, classes, index}] (nearest
 #   ancestor last, at most 6), neighbor_texts, rect {x, y, w, h}, visible, enabled, depth.
+# fingerprint_element adds `unique` {id, name, test_id: bool}: whether each identifier the element has
+# was unique on its page (candidates do not carry it).
 FINGERPRINT_JS = r"""
 async (args) => {
   const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
@@ -195,6 +197,19 @@ async (args) => {
     const i = els.indexOf(args.target);
     if (i < 0) return 'null';
     items = [describe(i)];
+    // Whether each identifier was unique on this page: a test id or id repeated on every row is no
+    // proof of identity later, even if the new page happens to keep only one copy.
+    const el = els[i];
+    const same = (attr, value) => {
+      let n = 0;
+      for (const e of els) if (e.getAttribute(attr) === value && ++n > 1) break;
+      return n === 1;
+    };
+    const unique = {};
+    if (el.id) unique.id = same('id', el.id);
+    if (el.getAttribute('name')) unique.name = same('name', el.getAttribute('name'));
+    for (const a of TEST_ATTRS) { const v = el.getAttribute(a); if (v) unique.test_id = same(a, v); }
+    items[0].unique = unique;
     // The ancestors the fingerprint's path needs, described too (cheap: at most six).
     for (let p = parents[i], n = 0; p >= 0 && n < 6; p = parents[p], n++) items.push(describe(p));
   } else {

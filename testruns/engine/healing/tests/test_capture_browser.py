@@ -43,6 +43,7 @@ def test_real_fingerprints_heal_after_a_redesign(healing_browser, healing_site) 
         assert old["tag"] == "button" and old["id"] == "login-submit" and old["role"] == "button"
         assert old["accessible_name"] == "Sign in" and old["test_ids"] == {"data-testid": "login"}
         assert old["classes"] == ["btn", "css-1q2w3e4"] and old["type"] == "submit"
+        assert old["unique"] == {"id": True, "test_id": True}
         assert old["xpath"] == "/html/body[1]/main[1]/form[1]/button[1]"
         assert [p["tag"] for p in old["path"]] == ["body", "main", "form"]
         assert "Password" in old["neighbor_texts"] and old["visible"] and old["enabled"]

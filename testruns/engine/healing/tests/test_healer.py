@@ -186,3 +186,32 @@ def test_a_label_that_adds_words_is_a_different_control() -> None:
     decision = heal(submit_button(id=""), login_page(submit=None, extra=[sso]))
     assert not decision.healed
     assert decision.top[0]["evidence"]["text"] <= 0.45
+
+
+def test_the_old_elements_neighbour_is_not_the_element() -> None:
+    # "Continue with Okta" was removed; "Continue with Google", its neighbour before, now stands there.
+    def sso(n: int, provider: str, near: list[str]) -> dict:
+        return fp(f"{FORM}/div[1]/button[{n}]", "button", text=f"Continue with {provider}", role="button",
+                  accessible_name=f"Continue with {provider}", classes=["btn", "btn-secondary"], type="button",
+                  neighbor_texts=near, rect={"x": 10, "y": 200 + 40 * n, "w": 180, "h": 32})
+
+    old = sso(1, "Okta", ["Forgot password?", "Continue with Google"])
+    page = login_page(submit=submit_button(), extra=[sso(1, "Google", ["Forgot password?"])])
+    # A low threshold so that only this check stands between the candidate and a heal.
+    decision = heal(old, page, threshold=0.3, margin=0.05)
+    assert not decision.healed
+    assert "neighbour" in decision.reason
+
+
+def test_an_identifier_repeated_on_the_old_page_confirms_nothing() -> None:
+    # Every "Reply" button had id="reply"; the new page keeps one, in another comment.
+    def reply(n: int, author: str) -> dict:
+        return fp(f"/html/body[1]/main[1]/div[{n}]/button[1]", "button", id="reply", text="Reply", role="button",
+                  accessible_name="Reply", neighbor_texts=[author, f"Comment by {author}"],
+                  rect={"x": 10, "y": 100 * n, "w": 60, "h": 20})
+
+    old = {**reply(2, "Ada Lovelace"), "unique": {"id": False}}
+    page = [reply(1, "Alan Turing"), {**reply(3, "Grace Hopper"), "id": ""}]
+    assert not heal(old, page).healed
+    # Had the id been unique on the old page, the same match would confirm the candidate.
+    assert heal({**old, "unique": {"id": True}}, page).healed
