@@ -261,21 +261,34 @@ def run_finish(*, ctx: RunContext, outcome: RunOutcome | None, failure: str | No
             if run.started_at:
                 run.duration_seconds = round((now - run.started_at).total_seconds(), 3)
             append_event(run_id=run.id, kind="error", data={"message": run.error}, lease=ctx.lease)
-            append_event(
-                run_id=run.id,
-                kind="complete",
-                data={
-                    "status": "error",
-                    "passed": run.passed,
-                    "failed": run.failed,
-                    "duration_seconds": run.duration_seconds or 0,
-                    "error": run.error,
-                },
-                key="run:complete",
-                lease=ctx.lease,
-            )
         run.finished_at = now
-        run.save()
+        # Only the verdict's fields: a full save would write back a stale `event_seq` (events were appended
+        # through the row since it was read) and the next event would reuse a number.
+        run.save(
+            update_fields=[
+                "status",
+                "error",
+                "duration_seconds",
+                "passed",
+                "failed",
+                "healed",
+                "errored",
+                "skipped",
+                "finished_at",
+            ]
+        )
+        complete = (
+            ctx.complete_event
+            if outcome is not None and ctx.complete_event is not None
+            else {
+                "status": run.status,
+                "passed": run.passed,
+                "failed": run.failed,
+                "duration_seconds": run.duration_seconds or 0,
+                "error": run.error or None,
+            }
+        )
+        append_event(run_id=run.id, kind="complete", data=complete, key="run:complete", lease=ctx.lease)
         transaction.on_commit(lambda: hand_outcome_to_notifications(run_id=run.id))
     return run.status
 

@@ -56,6 +56,9 @@ class RunContext:
         self.existing_tests = existing_tests  # test ids that still have a definition row
         self.screenshot_paths: dict[str, str] = {}  # url -> storage path
         self.lost = threading.Event()  # set by the monitor when the lease moved to another worker
+        # The engine's `complete` event, held back until the run's verdict is committed with it, so a client
+        # that reads the run's status on `complete` never sees it still running.
+        self.complete_event: dict[str, Any] | None = None
 
     def check_lease(self) -> None:
         """Under the run's row lock: raise LeaseLost unless this worker still holds the run."""
@@ -76,6 +79,9 @@ class DatabaseEventSink:
             # The image is a file already; the event points at it instead of carrying it into the database.
             data = {k: v for k, v in data.items() if k != "base64"}
             data["path"] = self.ctx.screenshot_paths.get(str(data.get("url")))
+        if kind == "complete":
+            self.ctx.complete_event = data
+            return
         append_event(run_id=self.ctx.run_id, kind=kind, data=data, lease=self.ctx.lease)
 
 

@@ -126,6 +126,32 @@ def test_failed_assertion_fails_the_run_with_a_screenshot_through_the_api(
     assert status["progress"] == {"total": 1, "passed": 0, "failed": 1, "pending": 0}
 
 
+def test_complete_is_stored_with_the_verdict_so_a_client_reading_status_on_it_sees_the_run_finished(
+    org, demo_app, monkeypatch
+):
+    from testruns.execution import executor
+
+    status_when_complete_stored = []
+
+    def watching(append):
+        def append_event(*, run_id, kind, data, **kwargs):
+            if kind == "complete":
+                status_when_complete_stored.append(Run.objects.get(id=run_id).status)
+            return append(run_id=run_id, kind=kind, data=data, **kwargs)
+
+        return append_event
+
+    monkeypatch.setattr(ports, "append_event", watching(ports.append_event))
+    monkeypatch.setattr(executor, "append_event", watching(executor.append_event))
+    project, _ = make_project_with_tests(org, demo_app.url, [SIGN_IN])
+    run = start_and_execute(project)
+
+    assert status_when_complete_stored == ["passed"]
+    complete = RunEvent.objects.filter(run=run).last()
+    assert complete.kind == "complete"
+    assert (complete.data["passed"], complete.data["failed"]) == (1, 0)
+
+
 def test_an_unreachable_app_is_an_error_not_a_failure(org):
     project, _ = make_project_with_tests(org, "http://127.0.0.1:9/", [{"name": "t", "steps": ["Open /"]}])
     run = start_and_execute(project, step_timeout_ms=2000)
