@@ -262,6 +262,20 @@ def run_finish(*, ctx: RunContext, outcome: RunOutcome | None, failure: str | No
                 run.duration_seconds = round((now - run.started_at).total_seconds(), 3)
             append_event(run_id=run.id, kind="error", data={"message": run.error}, lease=ctx.lease)
         run.finished_at = now
+        complete = (
+            ctx.complete_event
+            if outcome is not None and ctx.complete_event is not None
+            else {
+                "status": run.status,
+                "passed": run.passed,
+                "failed": run.failed,
+                "duration_seconds": run.duration_seconds or 0,
+                "error": run.error or None,
+            }
+        )
+        # Stored before the verdict, in the same transaction: a stream that sees the run finished has every
+        # event it will ever get, and listeners are told of `complete` only once the verdict is committed.
+        append_event(run_id=run.id, kind="complete", data=complete, key="run:complete", lease=ctx.lease)
         # Only the verdict's fields: a full save would write back a stale `event_seq` (events were appended
         # through the row since it was read) and the next event would reuse a number.
         run.save(
@@ -277,18 +291,6 @@ def run_finish(*, ctx: RunContext, outcome: RunOutcome | None, failure: str | No
                 "finished_at",
             ]
         )
-        complete = (
-            ctx.complete_event
-            if outcome is not None and ctx.complete_event is not None
-            else {
-                "status": run.status,
-                "passed": run.passed,
-                "failed": run.failed,
-                "duration_seconds": run.duration_seconds or 0,
-                "error": run.error or None,
-            }
-        )
-        append_event(run_id=run.id, kind="complete", data=complete, key="run:complete", lease=ctx.lease)
         transaction.on_commit(lambda: hand_outcome_to_notifications(run_id=run.id))
     return run.status
 

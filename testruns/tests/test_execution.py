@@ -126,27 +126,23 @@ def test_failed_assertion_fails_the_run_with_a_screenshot_through_the_api(
     assert status["progress"] == {"total": 1, "passed": 0, "failed": 1, "pending": 0}
 
 
-def test_complete_is_stored_with_the_verdict_so_a_client_reading_status_on_it_sees_the_run_finished(
-    org, demo_app, monkeypatch
-):
-    from testruns.execution import executor
+def test_listeners_hear_of_complete_only_once_the_verdict_is_committed(transactional_db, org, demo_app, monkeypatch):
+    """Real commits (a transactional test), so each push runs when its event's transaction commits."""
+    from testruns import events
 
-    status_when_complete_stored = []
+    status_when_complete_pushed = []
+    push = events.push_event
 
-    def watching(append):
-        def append_event(*, run_id, kind, data, **kwargs):
-            if kind == "complete":
-                status_when_complete_stored.append(Run.objects.get(id=run_id).status)
-            return append(run_id=run_id, kind=kind, data=data, **kwargs)
+    def watching_push(*, run_id, seq):
+        if RunEvent.objects.get(run_id=run_id, seq=seq).kind == "complete":
+            status_when_complete_pushed.append(Run.objects.get(id=run_id).status)
+        push(run_id=run_id, seq=seq)
 
-        return append_event
-
-    monkeypatch.setattr(ports, "append_event", watching(ports.append_event))
-    monkeypatch.setattr(executor, "append_event", watching(executor.append_event))
+    monkeypatch.setattr(events, "push_event", watching_push)
     project, _ = make_project_with_tests(org, demo_app.url, [SIGN_IN])
     run = start_and_execute(project)
 
-    assert status_when_complete_stored == ["passed"]
+    assert status_when_complete_pushed == ["passed"]
     complete = RunEvent.objects.filter(run=run).last()
     assert complete.kind == "complete"
     assert (complete.data["passed"], complete.data["failed"]) == (1, 0)

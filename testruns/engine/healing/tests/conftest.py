@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-gpu",
-]
-
-
-def chromium_path() -> str:
-    for path in (os.environ.get("ARGUS_CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/lib/chromium/chromium"):
-        if path and Path(path).exists():
-            return path
-    raise RuntimeError("no Chromium found: set ARGUS_CHROMIUM_PATH")
+from testruns.engine.browser import CHROMIUM_ARGS, chromium_path
 
 
 class _Pages:
@@ -61,7 +49,9 @@ def healing_site() -> Iterator[tuple[str, _Pages]]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: a sync Playwright marks an asyncio loop as running in this thread while it
+# is open, and later tests in the session (asyncio.run, channels_redis) must not find one there.
+@pytest.fixture(scope="package")
 def healing_browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
