@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..interfaces import StepSpec
-from .model import ALL_ACTIONS, ParsedStep, StepParseError, Target
+from .model import ALL_ACTIONS, ELEMENT_ACTIONS, ELEMENT_ASSERTIONS, WAITS, ParsedStep, StepParseError, Target
 
 _QUOTE_RE = re.compile(r'"([^"]*)"|“([^”]*)”|\'([^\']*)\'|‘([^’]*)’')  # noqa: RUF001 - typographic quotes
 _PH_RE = re.compile(r"\x00(\d+)\x00")
@@ -690,29 +690,8 @@ _STRUCTURED_ALIASES = {
     "assert_contains": "assert_element_text",
     "assert_element_text": "assert_element_text",
 }
-_NEEDS_TARGET = {
-    "fill",
-    "clear",
-    "click",
-    "dblclick",
-    "right_click",
-    "hover",
-    "select",
-    "check",
-    "uncheck",
-    "upload",
-    "wait_visible",
-    "wait_hidden",
-    "assert_value",
-    "assert_empty",
-    "assert_visible",
-    "assert_hidden",
-    "assert_enabled",
-    "assert_disabled",
-    "assert_checked",
-    "assert_unchecked",
-    "assert_element_text",
-}
+# Everything that acts on, waits for or checks one element names it.
+_NEEDS_TARGET = ELEMENT_ACTIONS | WAITS | ELEMENT_ASSERTIONS
 _NEEDS_VALUE = {
     "fill",
     "select",
