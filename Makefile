@@ -12,4 +12,4 @@ lint:
 bench:
 	.venv/bin/python bench/api_bench.py
 	.venv/bin/python bench/engine_bench.py
-	.venv/bin/python bench/healing/run.py
+	.venv/bin/python -m bench.healing.run

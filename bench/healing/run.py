@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from testruns.engine.browser import CHROMIUM_ARGS, chromium_path
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
 from testruns.engine.healing.healer import MARGIN, SCORE_THRESHOLD
 from testruns.engine.healing.locators import locator_options
@@ -35,11 +36,6 @@ from .baselines import healenium_heal
 from .generate import case_seeds, make_case
 from .mutate import DELETIONS, FAMILIES
 from .styles import STYLES
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-gpu",
-]
 
 # Bench-only: remember the marked element as a JS reference and strip the mark before any capture.
 MARK_JS = """() => {
@@ -52,10 +48,11 @@ CHECK_JS = "(els) => [els.length, els.length === 1 && els[0] === window.__benchT
 
 
 def _chromium() -> str:
-    for path in (os.environ.get("ARGUS_CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/lib/chromium/chromium"):
-        if path and Path(path).exists():
-            return path
-    raise SystemExit("no Chromium found: set ARGUS_CHROMIUM_PATH")
+    """The engine's Chromium (ARGUS_CHROMIUM_PATH, else Debian's); the bench will not fall back to a download."""
+    path = chromium_path()
+    if path is None:
+        raise SystemExit("no Chromium found: set ARGUS_CHROMIUM_PATH")
+    return path
 
 
 def _check(page: Any, locator: str | None) -> tuple[int, bool]:
