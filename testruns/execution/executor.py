@@ -150,19 +150,46 @@ class RunMonitor:
 
 
 class _Bridged:
-    """A port whose methods run on the task's thread (see bridge.py)."""
+    """A port whose methods run on the task's thread (see bridge.py); those named in `posted` are posted
+    (the engine does not wait for them), the others are calls the engine waits for."""
 
-    def __init__(self, bridge: CallBridge, port: Any) -> None:
+    def __init__(self, bridge: CallBridge, port: Any, *, posted: frozenset[str] = frozenset()) -> None:
         self._bridge = bridge
         self._port = port
+        self._posted = posted
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._port, name)
+        send = self._bridge.post if name in self._posted else self._bridge.call
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return self._bridge.call(method, *args, **kwargs)
+            return send(method, *args, **kwargs)
 
         return call
+
+
+class _PostedEvents:
+    """The event sink for the engine thread: each event is posted. The payload's top level is copied here,
+    before the engine moves on; the engine builds a new payload for every event."""
+
+    def __init__(self, bridge: CallBridge, sink: DatabaseEventSink) -> None:
+        self._bridge = bridge
+        self._sink = sink
+
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        self._bridge.post(self._sink.emit, kind, dict(data))
+
+
+class _PostedCheckpoints:
+    """The checkpoint store for the engine thread: the state is copied here (the engine keeps mutating it)
+    and its saving is posted, in order with the events around it."""
+
+    def __init__(self, bridge: CallBridge, store: DatabaseCheckpointStore) -> None:
+        self._bridge = bridge
+        self._store = store
+
+    def save(self, *, node: str, state: RunState) -> None:
+        self._bridge.post(self._store.store, node=node, data=state.to_dict())
 
 
 def _engine_execute(plan: RunPlan, ports: dict[str, Any], resume: RunState | None) -> RunOutcome:
@@ -213,10 +240,11 @@ def run_execute(*, run_id: UUID | str, worker_id: str | None = None) -> str:
     monitor = RunMonitor(ctx, cancel)
     bridge = CallBridge()
     ports = {
-        "sink": _Bridged(bridge, DatabaseEventSink(ctx)),
-        "checkpoints": _Bridged(bridge, DatabaseCheckpointStore(ctx)),
+        # Writes the engine needs no answer to are posted; reads and the screenshot's URL are waited for.
+        "sink": _PostedEvents(bridge, DatabaseEventSink(ctx)),
+        "checkpoints": _PostedCheckpoints(bridge, DatabaseCheckpointStore(ctx)),
         "artifacts": _Bridged(bridge, MediaArtifactStore(ctx)),
-        "fingerprints": _Bridged(bridge, DatabaseFingerprintStore(ctx)),
+        "fingerprints": _Bridged(bridge, DatabaseFingerprintStore(ctx), posted=frozenset({"put"})),
         "cancel": cancel,
         # Not bridged: the provider call runs on the engine thread, only its budget work is bridged (ai.py).
         "tie_breaker": tie_breaker_for(organization=run.organization, on_db=bridge.call),

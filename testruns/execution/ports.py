@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -60,12 +61,14 @@ class RunContext:
         # that reads the run's status on `complete` never sees it still running.
         self.complete_event: dict[str, Any] | None = None
 
-    def check_lease(self) -> None:
-        """Under the run's row lock: raise LeaseLost unless this worker still holds the run."""
-        lease = Run.objects.select_for_update().filter(id=self.run_id).values_list("lease", flat=True).first()
-        if lease != self.lease:
+    def check_lease(self) -> int:
+        """Under the run's row lock: raise LeaseLost unless this worker still holds the run. Returns the
+        run's last event seq (read under the same lock, in the same query)."""
+        row = Run.objects.select_for_update().filter(id=self.run_id).values_list("lease", "event_seq").first()
+        if row is None or row[0] != self.lease:
             self.lost.set()
-            raise LeaseLost(f"run {self.run_id} is now held by lease {lease}")
+            raise LeaseLost(f"run {self.run_id} is now held by lease {row[0] if row else None}")
+        return row[1]
 
 
 class DatabaseEventSink:
@@ -93,11 +96,14 @@ class DatabaseCheckpointStore:
         self.results = ResultProjector(ctx)
 
     def save(self, *, node: str, state: RunState) -> None:
-        data = state.to_dict()  # copy now: the engine keeps mutating `state`
+        self.store(node=node, data=state.to_dict())  # copy now: the engine keeps mutating `state`
+
+    def store(self, *, node: str, data: dict[str, Any]) -> None:
+        """Save a state the engine has already copied with `RunState.to_dict()` (posted saves copy on
+        the engine thread, before it moves on)."""
         with transaction.atomic():
-            self.ctx.check_lease()
+            event_seq = self.ctx.check_lease()
             seq = self.ctx.checkpoint_seq + 1
-            event_seq = Run.objects.filter(id=self.ctx.run_id).values_list("event_seq", flat=True).get()
             checkpoint = Checkpoint.objects.create(
                 run_id=self.ctx.run_id,
                 thread_id=self.ctx.thread_id,
@@ -107,75 +113,124 @@ class DatabaseCheckpointStore:
                 event_seq=event_seq,
                 parent_id=self.ctx.last_checkpoint_id,
             )
-            self.results.project(state)
+            self.results.project_data(data)
         self.ctx.checkpoint_seq = seq
         self.ctx.last_checkpoint_id = checkpoint.id
 
 
+# A test's status -> the run's count it adds to.
+COUNT_NAMES = {"passed": "passed", "failed": "failed", "healed": "healed", "error": "errored", "skipped": "skipped"}
+
+
 class ResultProjector:
-    """Keeps TestResult/StepResult rows equal to a RunState, writing only what changed since last time."""
+    """Keeps TestResult/StepResult rows equal to a RunState, writing only what changed since last time.
+
+    Per checkpoint that is, normally: one UPDATE of the test in progress, one INSERT of the step it just
+    finished, and the run's counts only when a test has finished.
+    """
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self._synced_results = 0
         # position -> (attempt, steps written) of the test in progress
         self._current: dict[int, tuple[int, int]] = {}
+        self._rows: dict[int, int] = {}  # position -> TestResult row id, once written by this projector
+        self._counts: dict[str, int] | None = None  # the run's counts as last written
 
     def project(self, state: RunState) -> None:
-        for position in range(self._synced_results, len(state.results)):
-            self._write_test(position, state.results[position], attempt=state.results[position].attempts)
-        self._synced_results = len(state.results)
-        if state.current is not None:
-            self._write_test(state.test_index, state.current, attempt=state.attempt, running=True)
+        self._project(
+            count=len(state.results),
+            result_at=lambda position: state.results[position],
+            statuses=[result.status for result in state.results],
+            current=state.current,
+            test_index=state.test_index,
+            attempt=state.attempt,
+        )
+
+    def project_data(self, data: dict[str, Any]) -> None:
+        """The same for a state as `RunState.to_dict()` gave it; only the tests that changed are read back."""
+        results = data.get("results") or []
+        current = data.get("current")
+        self._project(
+            count=len(results),
+            result_at=lambda position: EngineTestResult.from_dict(results[position]),
+            statuses=[result["status"] for result in results],
+            current=None if current is None else EngineTestResult.from_dict(current),
+            test_index=int(data.get("test_index", 0)),
+            attempt=int(data.get("attempt", 1)),
+        )
+
+    def _project(
+        self,
+        *,
+        count: int,
+        result_at: Callable[[int], EngineTestResult],
+        statuses: list[str],
+        current: EngineTestResult | None,
+        test_index: int,
+        attempt: int,
+    ) -> None:
+        for position in range(self._synced_results, count):
+            result = result_at(position)
+            self._write_test(position, result, attempt=result.attempts)
+        self._synced_results = count
+        if current is not None:
+            self._write_test(test_index, current, attempt=attempt, running=True)
         counts = {"passed": 0, "failed": 0, "healed": 0, "errored": 0, "skipped": 0}
-        names = {"passed": "passed", "failed": "failed", "healed": "healed", "error": "errored", "skipped": "skipped"}
-        for result in state.results:
-            counts[names[result.status]] += 1
-        Run.objects.filter(id=self.ctx.run_id).update(**counts)
+        for status in statuses:
+            counts[COUNT_NAMES[status]] += 1
+        if counts != self._counts:
+            Run.objects.filter(id=self.ctx.run_id).update(**counts)
+            self._counts = counts
 
     def _write_test(self, position: int, result: EngineTestResult, *, attempt: int, running: bool = False) -> None:
         test_id = result.test_id
-        row, _ = ResultRow.objects.update_or_create(
-            run_id=self.ctx.run_id,
-            position=position,
-            defaults={
-                "test_id": test_id if test_id in self.ctx.existing_tests else None,
-                "test_id_text": test_id,
-                "name": result.name[:200],
-                "status": ResultRow.Status.RUNNING if running else result.status,
-                "attempts": max(attempt, result.attempts),
-                "duration_ms": result.duration_ms,
-                "error": result.error or "",
-            },
-        )
+        known_test_id = test_id if test_id in self.ctx.existing_tests else None
+        fields = {
+            "test_id": known_test_id,
+            "test_id_text": test_id,
+            "name": result.name[:200],
+            "status": ResultRow.Status.RUNNING if running else result.status,
+            "attempts": max(attempt, result.attempts),
+            "duration_ms": result.duration_ms,
+            "error": result.error or "",
+        }
+        row_id = self._rows.get(position)
+        if row_id is None:
+            row, _ = ResultRow.objects.update_or_create(run_id=self.ctx.run_id, position=position, defaults=fields)
+            row_id = self._rows[position] = row.pk
+        else:
+            ResultRow.objects.filter(pk=row_id).update(**fields)
         seen_attempt, written = self._current.get(position, (None, 0))
-        if seen_attempt != attempt:
-            # A new attempt (a retry) starts its steps over: the rows show the attempt that counts.
-            StepResult.objects.filter(test_result=row, index__gte=len(result.steps)).delete()
+        fresh = seen_attempt != attempt
+        if fresh:
+            # A new attempt (a retry) starts its steps over: the rows show the attempt that counts. Rows
+            # already there (a resumed or replayed run) are updated; past them, every step is new.
+            StepResult.objects.filter(test_result_id=row_id, index__gte=len(result.steps)).delete()
             written = 0
         for step in result.steps[written:]:
-            StepResult.objects.update_or_create(
-                test_result=row,
-                index=step.index,
-                defaults={
-                    "action": step.action[:64],
-                    "target": step.target,
-                    "value": step.value,
-                    "outcome": step.outcome,
-                    "duration_ms": step.duration_ms,
-                    "error": step.error,
-                    "screenshot_url": step.screenshot_url,
-                    "logs": step.logs,
-                    "heal": step.heal,
-                    "url": step.url,
-                },
-            )
-            if step.outcome == "healed" and step.heal and step.heal.get("locator") and row.test_id is not None:
-                self._record_heal(row.test_id, step.index, step.heal)
+            step_fields = {
+                "action": step.action[:64],
+                "target": step.target,
+                "value": step.value,
+                "outcome": step.outcome,
+                "duration_ms": step.duration_ms,
+                "error": step.error,
+                "screenshot_url": step.screenshot_url,
+                "logs": step.logs,
+                "heal": step.heal,
+                "url": step.url,
+            }
+            if fresh:
+                StepResult.objects.update_or_create(test_result_id=row_id, index=step.index, defaults=step_fields)
+            else:
+                StepResult.objects.create(test_result_id=row_id, index=step.index, **step_fields)
+            if step.outcome == "healed" and step.heal and step.heal.get("locator") and known_test_id is not None:
+                self._record_heal(known_test_id, step.index, step.heal)
         if running:
             self._current[position] = (attempt, len(result.steps))
         else:
-            StepResult.objects.filter(test_result=row, index__gte=len(result.steps)).delete()
+            StepResult.objects.filter(test_result_id=row_id, index__gte=len(result.steps)).delete()
             self._current.pop(position, None)
 
     def _record_heal(self, test_id: object, step_index: int, info: dict[str, Any]) -> None:

@@ -230,21 +230,21 @@ def test_a_run_whose_worker_died_continues_from_its_last_checkpoint(org, demo_ap
     from testruns import services
 
     run = services.run_start(project=project, test_ids=[], options={})
-    real_save = ports.DatabaseCheckpointStore.save
+    real_save = ports.DatabaseCheckpointStore.store
     saves = {"n": 0}
 
-    def dying_save(self, *, node, state):
+    def dying_save(self, *, node, data):
         saves["n"] += 1
         # Checkpoint 1 is analyze_app, n+1 follows step n: die after step 7's events, before its checkpoint,
         # once signed in (a half-filled form is page state that no checkpoint can carry).
         if saves["n"] == 8:
             raise SimulatedWorkerDeath()
-        real_save(self, node=node, state=state)
+        real_save(self, node=node, data=data)
 
-    monkeypatch.setattr(ports.DatabaseCheckpointStore, "save", dying_save)
+    monkeypatch.setattr(ports.DatabaseCheckpointStore, "store", dying_save)
     with pytest.raises(SimulatedWorkerDeath):
         run_execute(run_id=run.id, worker_id="doomed")
-    monkeypatch.setattr(ports.DatabaseCheckpointStore, "save", real_save)
+    monkeypatch.setattr(ports.DatabaseCheckpointStore, "store", real_save)
     run.refresh_from_db()
     assert run.status == "running" and Checkpoint.objects.filter(run=run).count() == 7
     assert "Step 7:" in step_logs(run)[-1]  # reported by the worker that died
