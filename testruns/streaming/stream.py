@@ -3,8 +3,9 @@
 One loop, one rule: read `events_after(last sent seq)`, send what is there, then wait for a wake-up
 (a channel-layer push, the client leaving) or the poll interval, whichever comes first, and read again.
 A push only says "look now", so a lost, late or duplicated push can delay an event by one poll but
-never lose, duplicate or reorder it, and embedded mode (worker in another process, in-memory layer)
-works by the poll alone.
+never lose, duplicate or reorder it. In embedded mode (worker in another process, in-memory layer) the
+worker's pushes arrive as datagrams (wake.py), turned into this process's group push; the poll stays
+as the fallback.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 from uuid import UUID
 
 from channels.db import database_sync_to_async
-from channels.layers import BaseChannelLayer, get_channel_layer
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 
-from testruns.events import run_group_name
+from testruns.events import EVENT_MESSAGE_TYPE, run_group_name
 from testruns.models import Run
 from testruns.selectors import events_after
-from testruns.streaming import conf, sse
+from testruns.streaming import conf, sse, wake
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,28 @@ def read_batch(*, run_id: UUID | str, after_seq: int) -> Batch:
 def nothing_more(*, run: Run, after_seq: int) -> bool:
     """A finished run with no event after `after_seq`: a reconnecting EventSource should stop (204)."""
     return run.is_finished and not events_after(run_id=run.id, after_seq=after_seq, limit=1)
+
+
+class _CrossProcessWakeups:
+    """Embedded mode: a datagram from another process's writer (see wake.py) becomes the in-memory group
+    push a writer in this process would have made, so this process's streams of that run read now."""
+
+    def __init__(self, layer: InMemoryChannelLayer) -> None:
+        self.layer = layer
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __call__(self, run_id: str, seq: int) -> None:
+        group = run_group_name(run_id)
+        if not self.layer.groups.get(group):
+            return
+        task = asyncio.get_running_loop().create_task(
+            self.layer.group_send(group, {"type": EVENT_MESSAGE_TYPE, "seq": seq})
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+_cross_process: dict[int, _CrossProcessWakeups] = {}  # id(layer) -> its wake-up handler
 
 
 @dataclass
@@ -172,6 +195,11 @@ class EventStream:
             self._channel = None
             return
         self._tasks.append(asyncio.create_task(self._pump_wakeups(), name=f"sse-wake-{self.run_id}"))
+        if isinstance(self._layer, InMemoryChannelLayer):
+            handler = _cross_process.get(id(self._layer))
+            if handler is None or handler.layer is not self._layer:
+                handler = _cross_process[id(self._layer)] = _CrossProcessWakeups(self._layer)
+            wake.listen(handler)
 
     async def _pump_wakeups(self) -> None:
         assert self._layer is not None and self._channel is not None

@@ -1,7 +1,7 @@
 """The stream behind a real Daphne, in its own process, as in production (bench/stream_latency.py does the work).
 
 What only a real server shows: headers and events flushed at once over HTTP, a worker in another
-process reaching the stream (embedded mode by the database poll, Redis mode by the push), and a
+process reaching the stream (embedded mode by a datagram wake-up or the poll, Redis mode by the push), and a
 client hanging up noticed by the server so its slot comes back. No wall-clock thresholds here; the
 bench prints the latency numbers.
 """
