@@ -30,8 +30,7 @@ from uuid import UUID
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from testruns.models import Run, RunEvent
 from testruns.streaming import wake
@@ -68,13 +67,11 @@ def append_event(
             existing = RunEvent.objects.filter(run_id=run_id, key=key).first()
             if existing is not None:
                 return existing
-        runs = Run.objects.filter(id=run_id)
-        updated = (runs if lease is None else runs.filter(lease=lease)).update(event_seq=F("event_seq") + 1)
-        if not updated:
-            if lease is not None and runs.exists():
+        seq = _next_seq(run_id, lease)
+        if seq is None:
+            if lease is not None and Run.objects.filter(id=run_id).exists():
                 raise LeaseLost(f"run {run_id} is no longer held under lease {lease}")
             raise Run.DoesNotExist(f"Run {run_id} does not exist")
-        seq = Run.objects.filter(id=run_id).values_list("event_seq", flat=True).get()
         try:
             with transaction.atomic():
                 event = RunEvent.objects.create(run_id=run_id, seq=seq, kind=kind, data=data, key=key)
@@ -86,6 +83,27 @@ def append_event(
             return existing
         transaction.on_commit(lambda: push_event(run_id=run_id, seq=seq))
     return event
+
+
+def _next_seq(run_id: UUID | str, lease: int | None) -> int | None:
+    """Increment the run's `event_seq` (the UPDATE takes the row lock until commit) and return the new
+    value, in one statement; None when no run (held under `lease`) matched.
+
+    Written as SQL (UPDATE ... RETURNING: PostgreSQL, SQLite >= 3.35): the ORM's UPDATE and the SELECT
+    after it cost ~0.5 ms of query building per event, on the worker thread that runs beside the engine.
+    """
+    meta = Run._meta
+    quote = connection.ops.quote_name
+    seq_column = quote(meta.get_field("event_seq").column)
+    sql = f"UPDATE {quote(meta.db_table)} SET {seq_column} = {seq_column} + 1 WHERE {quote(meta.pk.column)} = %s"
+    params: list[Any] = [meta.pk.get_db_prep_value(run_id, connection)]
+    if lease is not None:
+        sql += f" AND {quote(meta.get_field('lease').column)} = %s"
+        params.append(lease)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + f" RETURNING {seq_column}", params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 class _PushLoop:

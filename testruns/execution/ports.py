@@ -277,12 +277,19 @@ class DatabaseFingerprintStore:
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self._steps = {t.test_id: t.steps for t in ctx.plan.tests}
+        self._signatures: dict[tuple[str, int], str] = {}
+        # (test id, step index) -> (signature, fingerprint) as stored, read once at the run's first put: a
+        # step whose element has not changed since the last run (most of them) costs no write.
+        self._stored: dict[tuple[str, int], tuple[str, Any]] | None = None
 
     def _signature(self, test_id: str, step_index: int) -> str | None:
         steps = self._steps.get(test_id)
         if steps is None or not 0 <= step_index < len(steps):
             return None
-        return step_signature(steps[step_index])
+        signature = self._signatures.get((test_id, step_index))
+        if signature is None:
+            signature = self._signatures[(test_id, step_index)] = step_signature(steps[step_index])
+        return signature
 
     def get(self, *, test_id: str, step_index: int) -> dict[str, Any] | None:
         signature = self._signature(test_id, step_index)
@@ -295,11 +302,20 @@ class DatabaseFingerprintStore:
         signature = self._signature(test_id, step_index)
         if signature is None or test_id not in self.ctx.existing_tests or self.ctx.lost.is_set():
             return
+        if self._stored is None:
+            rows = StepFingerprint.objects.filter(test_id__in=self.ctx.existing_tests & set(self._steps))
+            self._stored = {
+                (str(test), index): (sig, stored)
+                for test, index, sig, stored in rows.values_list("test_id", "step_index", "signature", "fingerprint")
+            }
+        if self._stored.get((test_id, step_index)) == (signature, fingerprint):
+            return
         StepFingerprint.objects.update_or_create(
             test_id=test_id,
             step_index=step_index,
             defaults={"project_id": self.ctx.project_id, "signature": signature, "fingerprint": fingerprint},
         )
+        self._stored[(test_id, step_index)] = (signature, fingerprint)
 
     def rejected_locators(self, *, test_id: str, step_index: int) -> frozenset[str]:
         steps = self._steps.get(test_id)
