@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from testruns.engine.interfaces import RunPlan, RunState, StepSpec
@@ -64,7 +64,17 @@ class RunContext:
     def check_lease(self) -> int:
         """Under the run's row lock: raise LeaseLost unless this worker still holds the run. Returns the
         run's last event seq (read under the same lock, in the same query)."""
-        row = Run.objects.select_for_update().filter(id=self.run_id).values_list("lease", "event_seq").first()
+        # Hand-written (a checkpoint per step runs it): the ORM spent ~0.3 ms building this one-row read.
+        meta, quote = Run._meta, connection.ops.quote_name
+        sql = (
+            f"SELECT {quote(meta.get_field('lease').column)}, {quote(meta.get_field('event_seq').column)} "
+            f"FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
+        )
+        if connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [meta.pk.get_db_prep_value(self.run_id, connection)])
+            row = cursor.fetchone()
         if row is None or row[0] != self.lease:
             self.lost.set()
             raise LeaseLost(f"run {self.run_id} is now held by lease {row[0] if row else None}")

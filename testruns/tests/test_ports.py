@@ -9,8 +9,9 @@ import pytest
 
 from testruns.engine.interfaces import RunState, StepResult
 from testruns.engine.interfaces import TestResult as EngineTestResult
-from testruns.execution.ports import DatabaseFingerprintStore, ResultProjector
-from testruns.models import Run, StepFingerprint
+from testruns.events import LeaseLost, append_event
+from testruns.execution.ports import DatabaseCheckpointStore, DatabaseFingerprintStore, ResultProjector
+from testruns.models import Checkpoint, Run, StepFingerprint
 from testruns.models import TestResult as ResultRow
 from testruns.tests.test_heals import STEPS, context_for, make_run
 from tests import factories
@@ -111,3 +112,23 @@ def test_a_fingerprint_is_written_only_when_it_changed(test_def, django_assert_n
     StepFingerprint.objects.filter(pk=row.pk).update(fingerprint={"id": "other"})
     later.put(test_id=test_id, step_index=1, fingerprint={"id": "email", "rect": {"x": 3}})
     assert StepFingerprint.objects.get(pk=row.pk).fingerprint == {"id": "email", "rect": {"x": 3}}
+
+
+def test_a_checkpoint_records_the_last_event_and_is_refused_once_the_lease_moved(test_def):
+    run = make_run(test_def.project)
+    ctx = context_for(run, test_def)
+    append_event(run_id=run.id, kind="log", data={"message": "one"}, lease=ctx.lease)
+    append_event(run_id=run.id, kind="log", data={"message": "two"}, lease=ctx.lease)
+    store = DatabaseCheckpointStore(ctx)
+    store.store(node="analyze_app", data=RunState().to_dict())
+    checkpoint = Checkpoint.objects.get(run=run)
+    assert (checkpoint.seq, checkpoint.event_seq, checkpoint.node) == (1, 2, "analyze_app")
+
+    Run.objects.filter(id=run.id).update(lease=ctx.lease + 1)  # another worker claimed the run
+    with pytest.raises(LeaseLost):
+        store.store(node="execute_test", data=RunState().to_dict())
+    with pytest.raises(LeaseLost):
+        append_event(run_id=run.id, kind="log", data={"message": "three"}, lease=ctx.lease)
+    assert ctx.lost.is_set()
+    assert Checkpoint.objects.filter(run=run).count() == 1
+    assert Run.objects.get(id=run.id).event_seq == 2
