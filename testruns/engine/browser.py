@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
-from .pagejs import init_script
+from .pagejs import ENGINE_NAME, init_script, selector_engine
 
 T = TypeVar("T")
 
@@ -80,6 +80,8 @@ class BrowserHost:
             return browser
         if self._playwright is None:
             self._playwright = sync_playwright().start()
+            # Before any context exists: engines apply to the contexts created after them.
+            self._playwright.selectors.register(ENGINE_NAME, selector_engine(), content_script=True)
         browser = self._playwright.chromium.launch(
             headless=headless, executable_path=self._executable_path, args=self._args
         )

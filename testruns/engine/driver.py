@@ -9,18 +9,20 @@ from __future__ import annotations
 import contextlib
 import json
 import mimetypes
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .interfaces import CancelToken
+from .pagejs import ENGINE_NAME, REPORT_PREFIX
 from .steps import ParsedStep, Target
 
 SLICE_MS = 500
@@ -31,6 +33,7 @@ SETTLING_ACTIONS = frozenset({"click", "dblclick", "right_click", "press"})
 _OBSERVING = ("_do_assert", "_do_wait")
 SETTLE_MAX_S = 3.0  # after an action, wait at most this long for a navigation it started to load
 NETWORK_QUIET_MAX_S = 0.5  # ...and at most this long for the requests it started to finish
+REPORT_WAIT_S = 1.0  # the selector engine's report precedes the action's answer; this only bounds a surprise
 # Long-lived connections never "finish"; waiting for them would cost every step the full bound.
 _UNTRACKED_RESOURCES = {"websocket", "eventsource", "media", "manifest"}
 T = TypeVar("T")
@@ -62,6 +65,15 @@ class Resolved:
 
 
 _DIAG_JS = "s => { if (!window.__argus) return {status: 'none'}; const r = window.__argus.resolve(s); if (r.el) { r.state = window.__argus.state(r.el); r.found = window.__argus.describe(r.el); delete r.el; } return r; }"  # noqa: E501
+# A native <select>: the option a person means by `want` ({value}), or the options there are; null otherwise.
+_SELECT_OPTION_JS = """(e, want) => {
+  if (e.localName !== 'select') return null;
+  const n = (s) => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+  const opts = Array.from(e.options);
+  const hit = opts.find(o => n(o.text) === n(want)) || opts.find(o => o.value === want)
+    || opts.find(o => n(o.text).includes(n(want)));
+  return hit ? {value: hit.value} : {options: opts.map(o => o.text.trim())};
+}"""
 _SNAPSHOT_JS = (
     "() => new Promise(r => setTimeout(() => r(window.__argus ? window.__argus.snapshot() : "
     "{ready: document.readyState, url: location.href, origin: location.origin, localStorage: []}), 0))"
@@ -133,6 +145,11 @@ class PageDriver:
         # so the context's cookie jar is read again only after one of those.
         self._cookies: list[Any] | None = None
         self._cookie_js: str | None = None
+        # Reports of the selector engine (see act_on), by step nonce; the key keeps the page from forging one.
+        self._nonce = 0
+        self._report_key = secrets.token_hex(8)
+        self._report_prefix = f"{REPORT_PREFIX}{self._report_key} "
+        self._reports: dict[int, dict[str, Any]] = {}
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self._log("error", f"uncaught exception: {exc}"))
         page.on("request", self._on_request)
@@ -142,6 +159,7 @@ class PageDriver:
         page.on("crash", self._on_crash)
         page.on("dialog", self._on_dialog)
         self._navigations = 0
+        self._loaded_navigations = 0  # the main-frame navigations whose load has been waited for
         page.on("framenavigated", self._on_navigated)
 
     # --- listeners ---------------------------------------------------------------------------
@@ -150,7 +168,11 @@ class PageDriver:
         self.logs.append({"level": level, "message": message[:2000]})
 
     def _on_console(self, msg: Any) -> None:
-        if msg.type == "error":
+        text = msg.text
+        if text.startswith(self._report_prefix):
+            report = json.loads(text[len(self._report_prefix) :])
+            self._reports[report["nonce"]] = report
+        elif msg.type == "error":
             self._log("error", f"console error: {msg.text}")
 
     def _on_request(self, request: Any) -> None:
@@ -211,8 +233,6 @@ class PageDriver:
                 log = str(exc)
                 if "action done" in log or "performing " in log:
                     return None  # type: ignore[return-value]
-                if TAG_ATTR in log and "resolved to" not in log:
-                    raise _TargetLost() from exc  # the app re-rendered the element after we found it
                 if time.monotonic() >= deadline:
                     raise StepFailure(f"{what}: timed out after {self.step_timeout_s:g} s") from exc
 
@@ -247,17 +267,23 @@ class PageDriver:
         return self.last_snapshot
 
     def settle(self, deadline: float | None = None) -> None:
-        """Let what an action started finish, cheaply: one round trip when the page is already quiet."""
+        """Let what an action started finish: the load of a document it navigated to, then its requests.
+
+        On a page that did not navigate and has nothing in flight this costs no round trip: the state the
+        step left is read by the next step's first round trip (see `before_act`).
+        """
         now = time.monotonic()
         end = min(deadline or now + SETTLE_MAX_S, now + SETTLE_MAX_S)
-        snap = self.snapshot()
-        while snap is None or snap.get("ready") != "complete":
-            self.check_cancel()
-            if time.monotonic() >= end:
-                break
-            with contextlib.suppress(PlaywrightTimeout):
-                self.page.wait_for_load_state("load", timeout=min(SLICE_MS, self._remaining_ms(end)))
+        if self._navigations != self._loaded_navigations:
+            self._loaded_navigations = self._navigations
             snap = self.snapshot()
+            while snap is None or snap.get("ready") != "complete":
+                self.check_cancel()
+                if time.monotonic() >= end:
+                    break
+                with contextlib.suppress(PlaywrightTimeout):
+                    self.page.wait_for_load_state("load", timeout=min(SLICE_MS, self._remaining_ms(end)))
+                snap = self.snapshot()
         if self._inflight:
             quiet_end = min(end, time.monotonic() + NETWORK_QUIET_MAX_S)
             while self._inflight and time.monotonic() < quiet_end:
@@ -268,10 +294,12 @@ class PageDriver:
     def browser_state(self) -> tuple[dict[str, Any], str | None]:
         """Playwright storage_state for the context (cookies + this origin's local storage) and the URL."""
         snap = self.last_snapshot or self.snapshot() or {}
-        if snap.get("cookie") != self._cookie_js:
-            self._cookie_js, self._cookies = snap.get("cookie"), None
+        cookie_js = snap.get("cookie")
+        if self._cookie_js is not None and cookie_js != self._cookie_js:
+            self._cookies = None  # a script changed document.cookie since the jar was read
         if self._cookies is None:
             self._cookies = self.context.cookies()
+        self._cookie_js = cookie_js
         origins = []
         origin = snap.get("origin")
         if origin and origin != "null":
@@ -430,23 +458,64 @@ class PageDriver:
                 return self._assert_element(step, deadline, locator=locator, fingerprint=fingerprint)
             finally:
                 self.before_act()
-        found = (
-            Resolved(locator)
-            if locator is not None
-            else self.resolve(step.target, action, deadline, fingerprint=fingerprint)
-        )
-        self.before_act()
-        try:
-            self._act(step, found.locator, deadline)
-        except _TargetLost:
-            # Found, then replaced by a re-render before the action reached it: find it again, once.
-            found = self.resolve(step.target, action, deadline, fingerprint=fingerprint)
-            self._act(step, found.locator, deadline)
+        if locator is not None:
+            self.before_act()
+            self._act(step, locator, deadline)
+            found: Resolved | None = Resolved(locator)
+        else:
+            found = self.act_on(step.target, action, deadline, lambda el: self._act(step, el, deadline), fingerprint)
+        self.last_snapshot = None  # what the step changed is read by settling or by the next step's first round trip
         if action in SETTLING_ACTIONS:
             self.settle(deadline)
-        else:
-            self.last_snapshot = None  # what the step changed is read by the next step's first evaluate
         return found
+
+    def act_on(
+        self, target: Target, action: str, deadline: float, perform: Callable[[Locator], None], fingerprint: bool
+    ) -> Resolved:
+        """Find the target and `perform` the action on it, calling `before_act` once the page's prior state is known.
+
+        A target named in words is found by the `argus` selector engine inside the action's own round trip
+        (pagejs.selector_engine); its report brings back the page's state before the action and the element's
+        fingerprint. An explicit CSS/XPath selector is checked for a single visible match first.
+        """
+        if target.selector:
+            found = self._resolve_selector(target, deadline, fingerprint=fingerprint)
+            self.before_act()
+            perform(found.locator)
+            return found
+        self._nonce += 1
+        nonce = self._nonce
+        spec = {**target.to_dict(), "action": action}
+        body = json.dumps({**spec, "nonce": nonce, "fp": fingerprint, "key": self._report_key})
+        locator = self.page.locator(f"{ENGINE_NAME}={quote(body, safe='')}")
+        if self._cookies is None:
+            # The jar as the previous step left it, for its checkpoint; the report's document.cookie is of the
+            # same moment, so it becomes the reference for noticing a script's changes.
+            self._cookies, self._cookie_js = self.context.cookies(), None
+        try:
+            perform(locator)
+        except PlaywrightError as exc:
+            if "strict mode violation" not in str(exc):
+                raise
+            raise self._not_found(target, self._diagnose(spec)) from None
+        except StepFailure:
+            if nonce not in self._reports:  # never found: say what was looked for and what the page has
+                raise self._not_found(target, self._diagnose(spec)) from None
+            raise
+        finally:
+            report = self._reports.pop(nonce, None)
+        if report is None:
+            report = self._await_report(nonce)
+        self.last_snapshot = report.get("snap") if report else None
+        self.before_act()
+        return Resolved(locator, parse_fingerprint(report.get("fp")) if report else None)
+
+    def _await_report(self, nonce: int) -> dict[str, Any] | None:
+        """The engine's report for a step whose action succeeded (so it was sent); it normally came first."""
+        end = time.monotonic() + REPORT_WAIT_S
+        while nonce not in self._reports and time.monotonic() < end:
+            self.page.wait_for_timeout(10)
+        return self._reports.pop(nonce, None)
 
     def _act(self, step: ParsedStep, el: Locator, deadline: float) -> None:
         what = f'{step.action.replace("_", " ")} "{step.target_text()}"'
@@ -477,25 +546,21 @@ class PageDriver:
             raise StepFailure(f"Argus cannot {action} yet", kind="error")
 
     def _select(self, el: Locator, value: str, deadline: float, what: str) -> None:
-        if el.evaluate("e => e.localName") == "select":
-            found = el.evaluate(
-                """(e, want) => {
-                  const n = (s) => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
-                  const opts = Array.from(e.options);
-                  const hit = opts.find(o => n(o.text) === n(want)) || opts.find(o => o.value === want)
-                    || opts.find(o => n(o.text).includes(n(want)));
-                  return hit ? {value: hit.value} : {options: opts.map(o => o.text.trim())};
-                }""",
-                value,
-            )
-            if "value" not in found:
-                raise StepFailure(f'{what}: no option "{value}"; the options are {", ".join(found["options"])}')
+        found = self._sliced(lambda t: el.evaluate(_SELECT_OPTION_JS, value, timeout=t), deadline, what=what)
+        if found and "options" in found:
+            raise StepFailure(f'{what}: no option "{value}"; the options are {", ".join(found["options"])}')
+        if found and "value" in found:
             self._sliced(lambda t: el.select_option(value=found["value"], timeout=t), deadline, what=what)
             return
         # A custom dropdown: open it, then click the option the way a person would.
         self._sliced(lambda t: el.click(timeout=t), deadline, what=what)
-        option = self.resolve(Target(raw=value, text=value, role="option"), "click", deadline).locator
-        self._sliced(lambda t: option.click(timeout=t), deadline, what=f'choose "{value}"')
+        self.act_on(
+            Target(raw=value, text=value, role="option"),
+            "click",
+            deadline,
+            lambda option: self._sliced(lambda t: option.click(timeout=t), deadline, what=f'choose "{value}"'),
+            fingerprint=False,
+        )
 
     def _upload(self, el: Locator, value: str, deadline: float, what: str) -> None:
         path = Path(value).expanduser()
@@ -520,6 +585,7 @@ class PageDriver:
         try:
             # Usually the page loads within the first slice: one round trip, as in a hand-written script.
             self.page.goto(url, wait_until="load", timeout=min(SLICE_MS, self._remaining_ms(deadline)))
+            self._loaded_navigations = self._navigations
             self.settle(deadline)
             return
         except PlaywrightTimeout:
@@ -564,8 +630,13 @@ class PageDriver:
     def _do_press(self, step: ParsedStep, deadline: float) -> None:
         key = step.value or ""
         if step.target is not None:
-            el = self.resolve(step.target, "press", deadline).locator
-            self._sliced(lambda t: el.press(key, timeout=t), deadline, what=f"press {key}")
+            self.act_on(
+                step.target,
+                "press",
+                deadline,
+                lambda el: self._sliced(lambda t: el.press(key, timeout=t), deadline, what=f"press {key}"),
+                fingerprint=False,
+            )
         else:
             self.page.keyboard.press(key)
         self.settle(deadline)
@@ -709,10 +780,6 @@ class PageDriver:
             self.page.wait_for_timeout(50)
         state = locator.evaluate("e => window.__argus.state(e)")
         raise StepFailure(_assert_message(step, state))
-
-
-class _TargetLost(Exception):
-    """The element a step resolved left the page before the action could use it."""
 
 
 class _Unmet(Exception):

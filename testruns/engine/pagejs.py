@@ -234,7 +234,10 @@ ARGUS_JS = r"""
         // "Click Sign in" with a "Sign in" heading and a "Sign in" button: a person clicks the button.
         const active = vis.filter((el) => INTERACTIVE.includes(roleOf(el)));
         if (active.length === 1) return {el: active[0], via: name, count: vis.length};
-        return {status: 'ambiguous', via: name, count: vis.length, candidates: vis.slice(0, 5).map(describe)};
+        const ambiguous = {status: 'ambiguous', via: name, count: vis.length, candidates: vis.slice(0, 5).map(describe)};
+        // The elements themselves, for the selector engine (not enumerable: never serialised back to Python).
+        Object.defineProperty(ambiguous, 'els', {value: vis, enumerable: false});
+        return ambiguous;
       }
     }
     return {status: 'none', hidden: hiddenOnly, tried: tried};
@@ -411,10 +414,62 @@ ARGUS_JS = r"""
 """
 
 
-def init_script() -> str:
-    """ARGUS_JS plus the healer's fingerprint function, so a step's fingerprint rides on its resolution."""
+def _fingerprint_js() -> str | None:
     try:
         from .healing.capture import FINGERPRINT_JS
     except ImportError:  # the healer is optional: steps then fingerprint in a round trip of their own
+        return None
+    return FINGERPRINT_JS
+
+
+def init_script() -> str:
+    """ARGUS_JS plus the healer's fingerprint function, so a step's fingerprint rides on its resolution."""
+    fingerprint = _fingerprint_js()
+    if fingerprint is None:
         return ARGUS_JS
-    return ARGUS_JS + "\nObject.defineProperty(window, '__argusFingerprint', {value: " + FINGERPRINT_JS + "});\n"
+    return ARGUS_JS + "\nObject.defineProperty(window, '__argusFingerprint', {value: " + fingerprint + "});\n"
+
+
+# The selector engine that lets an action find its target in the action's own round trip:
+# `page.locator("argus=<quoted JSON spec>").fill(...)` resolves the way `window.__argus.resolve` does,
+# with Playwright's auto-waiting, strictness and re-querying around it. It runs as a content script (the
+# app's own scripts cannot reach or break it), with its own copy of the resolver. The first time a step's
+# target resolves, the engine reports, on the console, the page's state before the step acts (the previous
+# step's checkpoint) and the element's fingerprint; the report is a one-way message that reaches the driver
+# before the action's own answer, so neither costs a round trip. `key` in the spec is the driver's secret,
+# so the page's own console output can never pass for a report.
+ENGINE_NAME = "argus"
+REPORT_PREFIX = "__argus_report:"
+_ENGINE_JS = r"""
+(() => {
+  __ARGUS_JS__
+  const fingerprint = __FINGERPRINT_JS__;
+  const argus = window.__argus;
+  let reported = null;
+  const report = (spec, el) => {
+    if (!spec.nonce || reported === spec.nonce) return;
+    reported = spec.nonce;
+    const snap = argus.snapshot(true);
+    const send = (fp) => console.debug('__REPORT_PREFIX__' + spec.key + ' ' + JSON.stringify({nonce: spec.nonce, snap: snap, fp: fp}));
+    if (spec.fp && fingerprint) Promise.resolve(fingerprint({target: el})).then(send, () => send(null));
+    else send(null);
+  };
+  const queryAll = (root, body) => {
+    const spec = JSON.parse(decodeURIComponent(body));
+    const r = argus.resolve(spec);
+    if (!r.el) return r.els || [];  // several: Playwright reports the strictness violation at once
+    report(spec, r.el);
+    return [r.el];
+  };
+  return {queryAll, query: (root, body) => queryAll(root, body)[0] || null};
+})()
+"""
+
+
+def selector_engine() -> str:
+    """The `argus` selector engine's source, for `playwright.selectors.register(..., content_script=True)`."""
+    return (
+        _ENGINE_JS.replace("__ARGUS_JS__", ARGUS_JS)
+        .replace("__FINGERPRINT_JS__", _fingerprint_js() or "null")
+        .replace("__REPORT_PREFIX__", REPORT_PREFIX)
+    )

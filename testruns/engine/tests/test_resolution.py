@@ -174,3 +174,87 @@ def test_element_replaced_after_resolution_is_found_again(browser_host: BrowserH
             drv.context.close()
 
     assert browser_host.call(on_host) == "Bob"
+
+
+# Actions find their target through the `argus` selector engine, inside the action's own round trip
+# (pagejs.selector_engine); these hold that path to what `resolve` above promises.
+
+
+@pytest.mark.parametrize(
+    ("text", "focused"),
+    [
+        ("Type a into Email address", "em"),
+        ("Type a into Your password", "pw"),
+        ("Type a into Postcode", "zip"),
+        ("Click Sign in", "go-btn"),
+        ("Click the second Delete button", "Pear"),
+    ],
+)
+def test_actions_reach_the_element_resolution_names(driver: HostedDriver, text: str, focused: str) -> None:
+    driver.run(parse_text(text))
+    js = "() => { const e = document.activeElement; return e.id || e.getAttribute('data-testid') || e.parentElement.firstChild.textContent.trim(); }"  # noqa: E501
+    assert driver.host.call(driver.driver.page.evaluate, js) == focused
+
+
+def test_action_on_an_ambiguous_target_fails_at_once_naming_the_candidates(driver: HostedDriver) -> None:
+    started = time.monotonic()
+    with pytest.raises(TargetNotFound) as info:
+        driver.run(parse_text("Click Delete"))
+    assert "ambiguous" in info.value.message and "2 visible elements" in info.value.message
+    assert 'button "Delete"' in info.value.message
+    # Not a timeout: the engine hands Playwright both elements and its strictness check refuses them.
+    assert time.monotonic() - started < 0.8
+
+
+def test_action_on_a_missing_target_says_what_was_looked_for(driver: HostedDriver) -> None:
+    with pytest.raises(TargetNotFound) as info:
+        driver.run(parse_text("Click Secret"))
+    assert "none is visible" in info.value.message
+    with pytest.raises(TargetNotFound) as info:
+        driver.run(parse_text("Type x into Nickname"))
+    assert 'no element matches "Nickname"' in info.value.message
+
+
+def test_action_waits_for_a_target_the_app_renders_later(browser_host: BrowserHost, site: PageServer) -> None:
+    site.pages["/later"] = """<!doctype html><title>L</title><p id=out></p><script>setTimeout(() => {
+      document.body.insertAdjacentHTML('beforeend',
+        '<button onclick="document.getElementById(\\'out\\').textContent=\\'saved\\'">Save</button>'); }, 400);</script>"""
+
+    def on_host() -> str:
+        drv = open_page(browser_host, site.url + "/later", 3000)
+        try:
+            drv.run(parse_text("Click Save"))
+            return drv.page.text_content("#out") or ""
+        finally:
+            drv.context.close()
+
+    assert browser_host.call(on_host) == "saved"
+
+
+def test_action_brings_back_its_fingerprint_and_the_state_before_it_acted(
+    browser_host: BrowserHost, site: PageServer
+) -> None:
+    # Every keystroke is saved to localStorage; the page also prints a forged engine report, which the driver
+    # must not take for the engine's (its key is secret).
+    site.pages["/draft"] = """<!doctype html><title>D</title><label for=t>Title</label>
+      <input id=t name=title oninput="localStorage.setItem('draft', this.value)">
+      <script>console.debug('__argus_report: {"nonce": 1, "snap": {"url": "forged"}, "fp": null}');
+        console.debug('__argus_report:0000 {"nonce": 2, "snap": {"url": "forged"}, "fp": null}');</script>"""
+
+    def on_host() -> tuple[object, list[object]]:
+        drv = open_page(browser_host, site.url + "/draft", 3000)
+        seen: list[object] = []
+        drv.before_act = lambda: seen.append(drv.last_snapshot)
+        try:
+            found = drv.run(parse_text("Type first into Title"), fingerprint=True)
+            drv.run(parse_text("Type second into Title"))
+            return found.fingerprint if found else None, seen
+        finally:
+            drv.context.close()
+
+    fingerprint, seen = browser_host.call(on_host)
+    assert isinstance(fingerprint, dict) and fingerprint["tag"] == "input" and fingerprint["id"] == "t"
+    assert fingerprint["name"] == "title" and fingerprint["label"] == "Title"
+    # Before each step acted, the page was as the previous step left it: nothing typed, then "first".
+    assert [s["localStorage"] for s in seen] == [[], [{"name": "draft", "value": "first"}]]  # type: ignore[index]
+    assert all(s["url"].endswith("/draft") for s in seen)  # type: ignore[index]
