@@ -88,7 +88,9 @@ class OrganizationDetailView(OrganizationScopedView):
 
     @extend_schema(
         operation_id="organizations_delete",
-        responses={200: SuccessSerializer, **errors(401, 403, 404)},
+        description="Deletes the organization and everything in it. Its Stripe subscriptions are cancelled "
+        "first; when Stripe cannot cancel them the answer is 502 and nothing is deleted.",
+        responses={200: SuccessSerializer, **errors(401, 403, 404, 502, 503)},
         tags=["organizations"],
     )
     def delete(self, request: Request, org_id: UUID) -> Response:

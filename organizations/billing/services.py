@@ -138,6 +138,34 @@ def portal_session_create(*, organization: Organization, return_url: str | None)
     return session.url
 
 
+def subscriptions_cancel(*, organization: Organization) -> list[str]:
+    """Cancel, at Stripe and at once, every subscription of the organization that can still bill it.
+
+    Called before the organization is deleted: a deleted organization must stop paying. Raises (and cancels
+    nothing more) when Stripe refuses or cannot be reached, so the caller keeps the organization; one that
+    Stripe no longer knows is already gone. Returns the ids cancelled.
+    """
+    open_ids = list(
+        StripeSubscription.objects.filter(organization=organization)
+        .exclude(status__in=TERMINAL_STATUSES)
+        .values_list("subscription_id", flat=True)
+    )
+    if not open_ids:
+        return []
+    client = stripe_client()
+    for subscription_id in open_ids:
+        try:
+            client.v1.subscriptions.cancel(subscription_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "resource_missing":
+                raise provider_error(exc, doing=f"cancel subscription {subscription_id}") from exc
+        except stripe.StripeError as exc:
+            raise provider_error(exc, doing=f"cancel subscription {subscription_id}") from exc
+        StripeSubscription.objects.filter(subscription_id=subscription_id).update(status="canceled")
+        logger.info("Cancelled subscription %s of organization %s", subscription_id, organization.pk)
+    return open_ids
+
+
 # --- Webhook ----------------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from accounts.models import UserProfile
 from accounts.services import profiles_forget_organization
 from argus.errors import BadRequest
+from organizations.billing.services import subscriptions_cancel
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 from organizations.selectors import organization_get
@@ -66,8 +67,12 @@ def organization_update(*, organization: Organization, fields: dict[str, Any]) -
 
 
 def organization_delete(*, organization: Organization) -> str:
-    """Delete the organization and everything in it; returns its name for the confirmation message."""
+    """Delete the organization and everything in it; returns its name for the confirmation message.
+
+    Its Stripe subscriptions are cancelled first: if Stripe cannot cancel them, nothing is deleted.
+    """
     name = organization.name
+    subscriptions_cancel(organization=organization)
     with transaction.atomic():
         profiles_forget_organization(organization_id=organization.pk)
         organization.delete()

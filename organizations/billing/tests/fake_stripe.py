@@ -109,12 +109,21 @@ class _Handler(BaseHTTPRequestHandler):
             if subscription is None:
                 return 404, _error("invalid_request_error", "No such subscription", "resource_missing")
             return 200, subscription
+        if method == "DELETE" and path.startswith("/v1/subscriptions/"):
+            subscription = self.server.state.subscriptions.get(path.rsplit("/", 1)[1])
+            if subscription is None:
+                return 404, _error("invalid_request_error", "No such subscription", "resource_missing")
+            subscription["status"] = "canceled"
+            return 200, subscription
         return 404, _error("invalid_request_error", f"Unrecognized request URL ({method}: {path})")
 
     def do_GET(self) -> None:
         self._handle()
 
     def do_POST(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
         self._handle()
 
 
