@@ -34,6 +34,27 @@ ARGUS_JS = r"""
   const INTERACTIVE = ['button', 'link', 'checkbox', 'radio', 'tab', 'menuitem', 'menuitemcheckbox', 'option',
     'switch', 'textbox', 'searchbox', 'combobox', 'listbox', 'spinbutton', 'slider', 'treeitem', 'file'];
 
+  // Open shadow roots hold part of what a person sees (web components), so every query covers them too, as
+  // Playwright's own selectors do. The list of trees is found once per call into __argus (a microtask ends it).
+  let treesOfThisCall = null;
+  const trees = () => {
+    if (treesOfThisCall) return treesOfThisCall;
+    const out = [document];
+    for (let i = 0; i < out.length; i++) {
+      for (const el of out[i].querySelectorAll('*')) if (el.shadowRoot) out.push(el.shadowRoot);
+    }
+    treesOfThisCall = out;
+    queueMicrotask(() => { treesOfThisCall = null; });
+    return out;
+  };
+  const queryAll = (selector) => {
+    const ts = trees();
+    if (ts.length === 1) return Array.from(document.querySelectorAll(selector));
+    return ts.flatMap((t) => Array.from(t.querySelectorAll(selector)));
+  };
+  // The element roots to walk: the body and every open shadow root.
+  const walkRoots = () => trees().map((t) => (t === document ? document.body : t)).filter(Boolean);
+
   const isVisible = (el) => {
     if (!el || !el.isConnected) return false;
     const r = el.getBoundingClientRect();
@@ -80,7 +101,9 @@ ARGUS_JS = r"""
   const labelledBy = (el) => {
     const ids = el.getAttribute('aria-labelledby');
     if (!ids) return '';
-    return norm(ids.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean)
+    const scope = el.getRootNode();
+    const byId = (id) => (scope.getElementById ? scope.getElementById(id) : document.getElementById(id));
+    return norm(ids.split(/\s+/).map(byId).filter(Boolean)
       .map((e) => e.innerText || e.textContent).join(' '));
   };
   const labelText = (el) => {
@@ -131,7 +154,7 @@ ARGUS_JS = r"""
   const byTestId = (spec) => {
     const t = norm(spec.text), s = slug(spec.text), out = [];
     for (const a of TEST_ATTRS) {
-      for (const el of document.querySelectorAll('[' + a + ']')) {
+      for (const el of queryAll('[' + a + ']')) {
         const v = el.getAttribute(a);
         if (v === t || (!spec.exact && (v.toLowerCase() === t.toLowerCase() || slug(v) === s))) out.push(el);
       }
@@ -143,13 +166,13 @@ ARGUS_JS = r"""
     const pref = BY_ACTION[spec.action];
     return pref ? pref.includes(role) : true;
   };
-  const byLabel = (spec, match) => Array.from(document.querySelectorAll(CONTROL))
+  const byLabel = (spec, match) => queryAll(CONTROL)
     .filter((el) => roleAllowed(spec, roleOf(el)) && labelText(el).some(match));
-  const byPlaceholder = (spec, match) => Array.from(document.querySelectorAll('[placeholder]'))
+  const byPlaceholder = (spec, match) => queryAll('[placeholder]')
     .filter((el) => roleAllowed(spec, roleOf(el)) && match(el.getAttribute('placeholder')));
   const byRole = (spec, match) => {
     const out = [];
-    for (const el of document.body.querySelectorAll('*')) {
+    for (const el of queryAll('*')) {
       const role = roleOf(el);
       if (!role) continue;
       if (spec.role || BY_ACTION[spec.action]) { if (!roleAllowed(spec, role)) continue; }
@@ -163,16 +186,19 @@ ARGUS_JS = r"""
     const out = [];
     const k = key(spec.text);
     if (!k) return out;
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT);
-    for (let el = walker.currentNode; el; el = walker.nextNode()) {
-      if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD'].includes(el.tagName)) continue;
-      const tc = el.textContent;
-      if (!tc || !tc.toLowerCase().includes(k.split(' ')[0])) continue;
-      const own = mode === 'exact' ? match(textOf(el)) : match(tc);
-      if (!own) continue;
-      let childMatches = false;
-      for (const c of el.children) { if (mode === 'exact' ? match(textOf(c)) : match(c.textContent)) { childMatches = true; break; } }
-      if (!childMatches) out.push(el);
+    for (const root of walkRoots()) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+      for (let el = walker.currentNode; el; el = walker.nextNode()) {
+        if (el === root && root.nodeType !== Node.ELEMENT_NODE) continue;  // a shadow root is not an element
+        if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD'].includes(el.tagName)) continue;
+        const tc = el.textContent;
+        if (!tc || !tc.toLowerCase().includes(k.split(' ')[0])) continue;
+        const own = mode === 'exact' ? match(textOf(el)) : match(tc);
+        if (!own) continue;
+        let childMatches = false;
+        for (const c of el.children) { if (mode === 'exact' ? match(textOf(c)) : match(c.textContent)) { childMatches = true; break; } }
+        if (!childMatches) out.push(el);
+      }
     }
     if (spec.role) return out.filter((el) => {
       let n = el;
@@ -247,7 +273,15 @@ ARGUS_JS = r"""
     return {visible: vis.length, total: els.length};
   };
 
-  const pageText = () => norm(document.body ? document.body.innerText : '').toLowerCase();
+  const SILENT = ['STYLE', 'SCRIPT', 'TEMPLATE', 'LINK', 'NOSCRIPT'];
+  const pageText = () => {
+    const parts = [document.body ? document.body.innerText : ''];
+    for (const t of trees()) {
+      if (t === document) continue;
+      for (const c of t.children) if (!SILENT.includes(c.tagName)) parts.push(c.innerText);
+    }
+    return norm(parts.join(' ')).toLowerCase();
+  };
   const hasText = (t) => pageText().includes(norm(t).toLowerCase());
 
   const containerFor = (spec) => {
@@ -267,7 +301,7 @@ ARGUS_JS = r"""
       if (prev && /^h[1-6]$/.test(prev.localName)) out.push(textOf(prev));
       return out.map(key);
     };
-    const all = Array.from(document.querySelectorAll(kinds)).filter(isVisible);
+    const all = queryAll(kinds).filter(isVisible);
     let found = all.filter((el) => names(el).some((n) => n === want));
     if (!found.length) found = all.filter((el) => names(el).some((n) => n.includes(want)));
     // Prefer the innermost: a section named "Orders" holding the "Orders" table.
@@ -277,21 +311,23 @@ ARGUS_JS = r"""
   const itemsIn = (root, noun) => {
     const n = noun.toLowerCase();
     const tableLike = root && root.matches && root.matches('table, [role=table], [role=grid]');
-    const rows = (r) => Array.from(r.querySelectorAll('tr, [role=row]')).filter((tr) =>
+    // Within the named container, or anywhere on the page (shadow roots included).
+    const find = (sel) => (root ? Array.from(root.querySelectorAll(sel)) : queryAll(sel));
+    const rows = () => find('tr, [role=row]').filter((tr) =>
       !tr.closest('thead') && !tr.querySelector('th:not([scope=row]), [role=columnheader]'));
     let els;
     if (/^rows?$/.test(n) || (tableLike && /^(items?|results?|entries|entry|records?|lines?)$/.test(n))) {
-      els = rows(root || document);
-      if (!els.length && /^rows?$/.test(n)) els = Array.from((root || document).querySelectorAll('li, [role=listitem]'));
+      els = rows();
+      if (!els.length && /^rows?$/.test(n)) els = find('li, [role=listitem]');
     } else if (/^(items?|results?|entries|entry|records?|lines?)$/.test(n)) {
-      els = Array.from((root || document).querySelectorAll('li, [role=listitem], [role=option]'));
-      if (!els.length) els = rows(root || document);
+      els = find('li, [role=listitem], [role=option]');
+      if (!els.length) els = rows();
     } else if (/^options?$/.test(n)) {
-      els = Array.from((root || document).querySelectorAll('option, [role=option]'));
+      els = find('option, [role=option]');
     } else {
       const sing = n.replace(/ies$/, 'y').replace(/(ss|x|ch|sh)es$/, '$1').replace(/s$/, '');
       const re = new RegExp('(^|[-_\\s])(' + sing + '|' + n + ')($|[-_\\s])', 'i');
-      els = Array.from((root || document).querySelectorAll('*')).filter((el) => {
+      els = find('*').filter((el) => {
         for (const a of TEST_ATTRS) if (el.hasAttribute(a) && re.test(el.getAttribute(a))) return true;
         return Array.from(el.classList).some((c) => re.test(c));
       });
@@ -367,7 +403,7 @@ ARGUS_JS = r"""
   // locator (auto-waiting, re-querying) in the same round trip as the action. Removed after the step.
   const TAG = 'data-argus-target';
   let tagSeq = 0;
-  const untag = () => { for (const e of document.querySelectorAll('[' + TAG + ']')) e.removeAttribute(TAG); };
+  const untag = () => { for (const e of queryAll('[' + TAG + ']')) e.removeAttribute(TAG); };
   const tag = (el) => {
     untag();
     const token = (++tagSeq) + '-' + Math.random().toString(36).slice(2, 8);
@@ -395,7 +431,7 @@ ARGUS_JS = r"""
     return {token: tag(r.el), via: r.via, fp: fp, snap: snap};
   };
   const fingerprintTagged = async (token) => {
-    const el = document.querySelector('[' + TAG + '="' + token + '"]');
+    const el = queryAll('[' + TAG + '="' + token + '"]')[0];
     if (!el || !window.__argusFingerprint) return null;
     try { return await window.__argusFingerprint({target: el}); } catch (e) { return null; }
   };

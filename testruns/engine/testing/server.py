@@ -120,7 +120,7 @@ class DemoAppServer(StaticAppServer):
             handler.send_json({"name": (body or {}).get("name", ""), "attachment": (body or {}).get("attachment")})
             return True
         if path == "/api/report":
-            time.sleep(min(int(query.get("delay", ["1200"])[0]), 30_000) / 1000)
+            time.sleep(min(int(query.get("delay", ["2500"])[0]), 30_000) / 1000)
             handler.send_json(["Revenue: 1,204 EUR", "Orders: 3", "Returns: 0"])
             return True
         return super().handle_api(handler, method, path, query, body)

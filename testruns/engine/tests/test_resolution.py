@@ -218,7 +218,8 @@ def test_action_on_a_missing_target_says_what_was_looked_for(driver: HostedDrive
 def test_action_waits_for_a_target_the_app_renders_later(browser_host: BrowserHost, site: PageServer) -> None:
     site.pages["/later"] = """<!doctype html><title>L</title><p id=out></p><script>setTimeout(() => {
       document.body.insertAdjacentHTML('beforeend',
-        '<button onclick="document.getElementById(\\'out\\').textContent=\\'saved\\'">Save</button>'); }, 400);</script>"""
+        '<button onclick="document.getElementById(\\'out\\').textContent=\\'saved\\'">Save</button>');
+      }, 400);</script>"""
 
     def on_host() -> str:
         drv = open_page(browser_host, site.url + "/later", 3000)
@@ -258,3 +259,47 @@ def test_action_brings_back_its_fingerprint_and_the_state_before_it_acted(
     # Before each step acted, the page was as the previous step left it: nothing typed, then "first".
     assert [s["localStorage"] for s in seen] == [[], [{"name": "draft", "value": "first"}]]  # type: ignore[index]
     assert all(s["url"].endswith("/draft") for s in seen)  # type: ignore[index]
+
+
+WEB_COMPONENTS = """<!doctype html><title>Shadow</title>
+<signup-form></signup-form>
+<script>
+customElements.define('signup-form', class extends HTMLElement {
+  constructor() {
+    super();
+    const root = this.attachShadow({mode: 'open'});
+    root.innerHTML = `<style>p { color: green }</style>
+      <label for=mail>Work email</label><input id=mail>
+      <span id=plan-label>Plan</span>
+      <select aria-labelledby=plan-label><option>Free</option><option>Team</option></select>
+      <ul><li>One</li><li>Two</li><li>Three</li></ul>
+      <button id=save>Save</button><p id=out></p>`;
+    root.getElementById('save').addEventListener('click', () => {
+      root.getElementById('out').textContent = 'Saved ' + root.getElementById('mail').value;
+    });
+  }
+});
+</script>"""
+
+
+def test_targets_inside_open_shadow_roots_resolve_like_any_other(browser_host: BrowserHost, site: PageServer) -> None:
+    # Web components keep their fields in shadow roots; a person reading the page cannot tell, nor can Argus.
+    site.pages["/shadow"] = WEB_COMPONENTS
+
+    def on_host() -> None:
+        drv = open_page(browser_host, site.url + "/shadow", 3000)
+        try:
+            for text in [
+                "Type ada@example.com into Work email",
+                "Select Team from Plan",
+                "Expect Plan to have value Team",
+                "Expect 3 items",
+                "Click Save",
+                "Expect to see Saved ada@example.com",
+                "Expect not to see color: green",
+            ]:
+                drv.run(parse_text(text))
+        finally:
+            drv.context.close()
+
+    browser_host.call(on_host)
