@@ -403,10 +403,71 @@ def faq(b: Builder) -> Node:
     return root
 
 
+# Twin-heavy tuning kinds. The first tuning split had comments and card grids but no page where the
+# same control repeats with nothing but its container's heading to tell the copies apart (held-out
+# pricing and dashboard pages are like that), so thresholds tuned on it did not transfer. These three
+# add that failure mode to the tuning split with page shapes of their own.
+
+
+def team(b: Builder) -> Node:
+    root = b.el("section", "container")
+    root.add(b.heading(1, b.rng.choice(["Team", "Members", "People"])))
+    grid = b.el("div", "list.grid")
+    for _ in range(b.rng.randint(6, 14)):
+        name, email = person(b.rng)
+        card = b.el("div", "card.member")
+        card.add(b.heading(3, name), b.el("p", "text", b.rng.choice(["Admin", "Editor", "Viewer"]), kind="text"),
+                 b.el("span", "text", email))
+        # Same label, same test id in every card: only the card's heading says which member is meant.
+        card.add(b.button("Message", "secondary", slug="message-member"),
+                 b.button("Remove", "danger", slug="remove-member"))
+        grid.add(card)
+    root.add(grid)
+    root.add(b.button(b.rng.choice(["Invite member", "Add people"]), slug="invite"))
+    return root
+
+
+def inbox(b: Builder) -> Node:
+    root = b.el("section", "container")
+    root.add(b.heading(1, "Inbox"))
+    bar = b.el("div", "nav.toolbar")
+    bar.add(b.button("Compose"), b.button("Mark all as read", "secondary"))
+    root.add(bar)
+    ul = b.el("ul", "list.messages")
+    for _i in range(b.rng.randint(10, 25)):
+        name, _email = person(b.rng)
+        li = b.el("li", "item.message")
+        li.add(b.el("strong", "text.author", name, kind="text"), b.el("span", "text", b.words(5)),
+               b.el("span", "badge", f"{b.rng.randint(1, 9)} new", kind="text"),
+               b.link("Open", f"/inbox/{b.rng.randint(1, 99999)}", slug="open-thread"),
+               b.button("Archive", "secondary", slug="archive"))
+        ul.add(li)
+    root.add(ul)
+    return root
+
+
+def kanban(b: Builder) -> Node:
+    root = b.el("section", "container")
+    root.add(b.heading(1, b.rng.choice(["Roadmap", "Sprint board", "Launch plan"])))
+    board = b.el("div", "list.board")
+    for column in ("To do", "In progress", "Review", "Done"):
+        col = b.el("section", "card.column")
+        col.add(b.heading(2, column), b.el("span", "badge", f"{b.rng.randint(1, 12)} cards", kind="text"))
+        for _ in range(b.rng.randint(2, 5)):
+            card = b.el("div", "card.task")
+            card.add(b.el("p", "text", b.words(5)), b.link("Open", f"/tasks/{b.rng.randint(1, 99999)}",
+                                                             slug="open-task"))
+            col.add(card)
+        col.add(b.button("Add card", "secondary", slug="add-card"))
+        board.add(col)
+    root.add(board)
+    return root
+
+
 KINDS: dict[str, Callable[[Builder], Node]] = {
     "login": login, "table": table, "form": form, "navigation": navigation, "modal": modal,
     "card_grid": card_grid, "settings": settings, "search_results": search_results, "pricing": pricing,
-    "comments": comments, "dashboard": dashboard, "faq": faq,
+    "comments": comments, "dashboard": dashboard, "faq": faq, "team": team, "inbox": inbox, "kanban": kanban,
 }
 
 
