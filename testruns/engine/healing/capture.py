@@ -17,8 +17,9 @@ from typing import Any
 # The fingerprint schema (all keys always present):
 #   index, tag, id, name, classes, text, own_text, role, accessible_name, label, placeholder, href,
 #   alt, title, type, test_ids {attr: value}, xpath, path [{tag, id, classes, index}] (nearest
-#   ancestor last, at most 6), neighbor_texts, rect {x, y, w, h}, visible, enabled, depth.
-# fingerprint_element adds `unique` {id, name, test_id: bool}: whether each identifier the element has
+#   ancestor last, at most 6), neighbor_texts, rect {x, y, w, h}, visible, enabled, depth, context (the
+#   heading of the nearest enclosing container that has one, '' when none within four levels).
+# fingerprint_element adds `unique` {id, name, test_id, href: bool}: whether each identifier the element has
 # was unique on its page (candidates do not carry it).
 FINGERPRINT_JS = r"""
 async (args) => {
@@ -43,7 +44,9 @@ async (args) => {
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const cap = (s, n) => (s.length > n ? s.slice(0, n) : s);
   const RAW_CAP = 400;
-  const els = [], xps = [], parents = [], leafStart = [], leafEnd = [], depths = [], sibIndex = [];
+  const els = [], xps = [], parents = [], leafStart = [], leafEnd = [], depths = [], sibIndex = [], elEnd = [];
+  const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'legend', 'caption']);
+  const headings = [];
   const rawText = [], ownTexts = [];
   const leaves = [];
   const ownText = (el) => {
@@ -69,7 +72,8 @@ async (args) => {
       const seg = isHtml ? `${t}[${counts[t]}]` : `*[local-name()='${t}'][${counts[t]}]`;
       const i = els.length;
       els.push(c); xps.push(`${xp}/${seg}`); parents.push(parentIdx); depths.push(depth);
-      sibIndex.push(counts[t]); rawText.push('');
+      sibIndex.push(counts[t]); rawText.push(''); elEnd.push(i + 1);
+      if (HEADING.has(t)) headings.push(i);
       leafStart.push(leaves.length);
       let childText;
       if (isHtml) {
@@ -86,16 +90,40 @@ async (args) => {
       }
       rawText[i] = childText;
       leafEnd[i] = leaves.length;
+      elEnd[i] = els.length;
       if (text.length < RAW_CAP) text += childText;
     }
     return cap(text, RAW_CAP);
   };
   const body = document.body;
   if (!body) return JSON.stringify({leaves: [], items: []});
-  els.push(body); xps.push('/html/body[1]'); parents.push(-1); depths.push(0); sibIndex.push(1);
+  els.push(body); xps.push('/html/body[1]'); parents.push(-1); depths.push(0); sibIndex.push(1); elEnd.push(1);
   rawText.push(''); ownTexts.push(ownText(body)); leafStart.push(0);
   rawText[0] = walk(body, 0, '/html/body[1]', 1);
   leafEnd[0] = leaves.length;
+  elEnd[0] = els.length;
+  // The heading of the element's nearest enclosing container that has one (a card's title, a column's
+  // name, a fieldset's legend), other than the element itself or anything inside it: what tells one
+  // of several identical "Get started" buttons from the others. In that container, the last heading
+  // before the element, else the first after it (a button moved above its card's title keeps it).
+  // At most CONTEXT_UP containers up.
+  const CONTEXT_UP = 4;
+  const contextOf = (i) => {
+    let lo = 0, hi = headings.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (headings[mid] < i) lo = mid + 1; else hi = mid; }
+    const before = lo;  // headings[before - 1] is the last heading before the element in document order
+    let after = before;
+    while (after < headings.length && headings[after] < elEnd[i]) after++;  // skip the element and its inside
+    for (let p = parents[i], up = 0; p >= 0 && up < CONTEXT_UP; p = parents[p], up++) {
+      for (let k = before - 1; k >= 0 && headings[k] > p; k--) {
+        const h = headings[k];
+        if (i < elEnd[h]) continue;  // a heading that contains the element
+        return cap(norm(rawText[h]), 80);
+      }
+      if (after < headings.length && headings[after] < elEnd[p]) return cap(norm(rawText[headings[after]]), 80);
+    }
+    return '';
+  };
   const roleOf = (el) => {
     const explicit = (el.getAttribute('role') || '').trim().split(/\s+/)[0];
     if (explicit) return explicit;
@@ -186,7 +214,7 @@ async (args) => {
       alt: el.getAttribute('alt') || '', title: el.getAttribute('title') || '',
       type: (el.getAttribute('type') || '').toLowerCase(), test_ids: testIds, xpath: xps[i],
       rect: {x: Math.round(r.x), y: Math.round(r.y + window.scrollY), w: Math.round(r.width), h: Math.round(r.height)},
-      visible, enabled, depth: depths[i],
+      visible, enabled, depth: depths[i], context: contextOf(i),
       // Compact links, expanded in Python: the parent's index, the position among same-tag siblings,
       // and the element's range in the document-order list of text leaves.
       _p: parents[i], _s: sibIndex[i], _l: [leafStart[i], leafEnd[i]],
@@ -209,6 +237,7 @@ async (args) => {
     if (el.id) unique.id = same('id', el.id);
     if (el.getAttribute('name')) unique.name = same('name', el.getAttribute('name'));
     for (const a of TEST_ATTRS) { const v = el.getAttribute(a); if (v) unique.test_id = same(a, v); }
+    if (el.getAttribute('href')) unique.href = same('href', el.getAttribute('href'));
     items[0].unique = unique;
     // The ancestors the fingerprint's path needs, described too (cheap: at most six).
     for (let p = parents[i], n = 0; p >= 0 && n < 6; p = parents[p], n++) items.push(describe(p));

@@ -52,6 +52,7 @@ _SHOWN = (
     ("test_ids", "test ids"),
     ("classes", "classes"),
     ("neighbor_texts", "nearby texts"),
+    ("context", "heading of its card or section"),
     ("rect", "position"),
 )
 _TEXT_LIMIT = 120

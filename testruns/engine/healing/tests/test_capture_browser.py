@@ -68,3 +68,35 @@ def test_real_fingerprints_heal_after_a_redesign(healing_browser, healing_site) 
             assert page.locator(guess["locator"]).count() == 1
     finally:
         page.close()
+
+
+TIERS = """<!doctype html><html><head><title>Plans</title></head><body><main>
+<h1>Plans</h1>
+<div class="tier"><h2>Free</h2><p>$0</p><button>Get started</button></div>
+<div class="tier"><button>Get started</button><h2>Team</h2><p>$49</p></div>
+<fieldset><legend>Contact</legend><input name="email"></fieldset>
+<a href="/tasks/7">Open</a><a href="/tasks/8">Open</a><a href="/docs">Docs</a><a href="/docs">Docs</a>
+</main></body></html>"""
+
+
+@pytest.mark.browser
+def test_context_is_the_heading_of_the_enclosing_card(healing_browser, healing_site) -> None:
+    base, pages = healing_site
+    pages.html["/tiers"] = TIERS
+    page = healing_browser.new_page()
+    try:
+        page.goto(f"{base}/tiers")
+        candidates = capture_candidates(page, quiet_ms=0)
+        buttons = [c["context"] for c in candidates if c["tag"] == "button"]
+        # The card's own title, whether the button comes after it or (moved) before it.
+        assert buttons == ["Free", "Team"]
+        assert next(c for c in candidates if c["tag"] == "input")["context"] == "Contact"
+        # A heading is not its own context: the Team title's is the nearest heading before its card.
+        assert next(c for c in candidates if c["text"] == "Team" and c["tag"] == "h2")["context"] == "Free"
+        # Elements under no card take the nearest heading of the page section they are in.
+        assert {c["context"] for c in candidates if c["tag"] == "a"} == {"Contact"}
+        one = fingerprint_element(page, page.query_selector("a[href='/tasks/7']"))
+        shared = fingerprint_element(page, page.query_selector("a[href='/docs']"))
+        assert one["unique"] == {"href": True} and shared["unique"] == {"href": False}
+    finally:
+        page.close()
