@@ -19,6 +19,7 @@ an identifier (test id, id, name) confirms it. The selector it returns matches t
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,8 +28,8 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, 
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
-SCORE_THRESHOLD = 0.62
-MARGIN = 0.06
+SCORE_THRESHOLD = 0.61
+MARGIN = 0.17
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
@@ -43,6 +44,16 @@ CONTEXT_MIN = 0.5
 LABEL_MIN = 0.5
 CONTEXT_ONLY_TWINS = True
 ANCHOR = 0.5
+HREF_ANCHOR = True
+# When the old element has twins, the heading of its card or section (its `context`) must still match
+# the best candidate's: otherwise it is the same control in another card.
+HEADING_MIN = 0.5
+RECORD_CHECK = True
+NO_RIVAL_WHEN_CONFIRMED = True
+HEADING_SETTLES = True
+SHARED_ID_WEIGHT = 0.5
+NESTED_NOT_RIVAL = True
+RIVAL_POOL = 6
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -64,6 +75,7 @@ WEIGHTS: dict[str, float] = {
     "xpath": 0.75,
     "path": 0.75,
     "neighbor_texts": 2.0,
+    "context": 1.5,
     "location": 0.5,
     "size": 0.25,
 }
@@ -105,6 +117,9 @@ class HealDecision:
     runner_up_score: float
     top: list[dict] = field(default_factory=list)
     reason: str = ""
+    # The score the margin is measured against: the best other candidate that is a real alternative
+    # (see _rival). Usually the runner-up's score.
+    rival_score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -139,6 +154,7 @@ class _Target:
         self.path_sig = tuple(_node_sig(n) for n in fp.get("path") or [])
         self.neighbors = frozenset(t.lower() for t in fp.get("neighbor_texts") or [] if t)
         self.neighbor_words = frozenset().union(*(words(t) for t in self.neighbors)) if self.neighbors else frozenset()
+        self.context = fp.get("context") or ""
         rect = fp.get("rect") or {}
         self.x, self.y = rect.get("x", 0), rect.get("y", 0)
         self.w, self.h = rect.get("w", 0), rect.get("h", 0)
@@ -187,6 +203,8 @@ def _rough(t: _Target, c: dict) -> float:
         if near:
             hits = sum(1 for x in near if x.lower() in t.neighbors)
             s += w["neighbor_texts"] * hits / max(len(t.neighbors), len(near))
+    if t.context and c.get("context") == t.context:
+        s += w["context"]
     if t.has_rect:
         rect = c.get("rect") or {}
         dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
@@ -234,11 +252,20 @@ def _page_rarity(t: _Target, candidates: list[dict]) -> dict[str, float]:
     out["classes_generated"] = out["classes"]
     # Which stable identifiers are unique on the page (anchors, see _anchored).
     was_unique = t.fp.get("unique") or {}
+    # An identifier the old page shared among several elements (one test id on every card's button)
+    # names a kind of element, not this one, however few copies the new page happens to keep.
+    for k in ("test_id", "id", "name"):
+        if was_unique.get(k) is False:
+            out[k] = min(out[k], SHARED_ID_WEIGHT)
     out["_unique"] = frozenset(
         k
         for k in ("test_id", "id", "name")
         if counts[k] == 1 and not (k == "id" and t.id_generated) and was_unique.get(k, True)
     )
+    # A link's address is chosen by people too (/activity/4821 names one row), but fingerprints older
+    # than the `href` uniqueness flag do not say whether it was unique: only an explicit yes counts.
+    if HREF_ANCHOR and t.href and counts["href"] == 1 and was_unique.get("href") is True and t.href != "#":
+        out["_unique"] |= {"href"}
     return out
 
 
@@ -319,6 +346,10 @@ def _score(
             loose = jaccard(t.neighbor_words, frozenset().union(*(words(x) for x in c_near)))
             exact = max(exact, 0.8 * loose)
         add("neighbor_texts", w["neighbor_texts"], exact)
+    if t.context:
+        # The heading of the enclosing card, column or fieldset: the same words on twin controls in
+        # different cards are told apart by it.
+        add("context", w["context"], text_similarity(t.context, c.get("context") or "", precise=precise))
     cx = c.get("xpath") or ""
     if precise:
         segs = tuple(cx.split("/"))
@@ -397,6 +428,49 @@ def _has_twins(t: _Target, best: dict, others: list[dict], rarity: dict) -> bool
     return False
 
 
+_HREF_SPLIT = re.compile(r"([0-9A-Za-z]+)")
+
+
+def same_route_other_record(a: str, b: str) -> bool:
+    """Two addresses that differ only in their numbers: the same route for another record.
+
+    "/tasks/77352" and "/tasks/81404" are two tasks, "/orders/12/items/3" and "/orders/12/items/4" two
+    items: a link to one is not the link to the other, however alike the two look.
+    """
+    if not a or not b or a == b:
+        return False
+    pa, pb = _HREF_SPLIT.split(a), _HREF_SPLIT.split(b)
+    if len(pa) != len(pb):
+        return False
+    differ = False
+    for x, y in zip(pa, pb, strict=True):
+        if x == y:
+            continue
+        if not (x.isdigit() and y.isdigit()):
+            return False
+        differ = True
+    return differ
+
+
+def _heading_settles(t: _Target, best: dict, best_sims: dict[str, float], others: list[dict]) -> bool:
+    """The best candidate sits under the old element's heading and none of its look-alikes does.
+
+    Moving a button within its card changes its neighbouring texts, not the card's title: when the
+    title still matches and is the only copy among the look-alikes, the title tells the twins apart.
+    """
+    if not t.context or best_sims.get("context", 0.0) < 0.95 or best_sims.get("path", 0.0) < 0.5:
+        return False
+    ctx = (best.get("context") or "").lower()
+    for c in others:
+        if (c.get("context") or "").lower() != ctx or c.get("tag") != best.get("tag"):
+            continue
+        for key in ("text", "accessible_name"):
+            mine = best.get(key) or ""
+            if mine and text_similarity(mine, c.get(key) or "", precise=False) >= 0.8:
+                return False
+    return True
+
+
 def _anchored(
     ranked: list[tuple[float, int, dict[str, float]]], unique: frozenset[str]
 ) -> list[tuple[float, int, dict[str, float]]]:
@@ -412,6 +486,31 @@ def _anchored(
         out.append((score, i, sims))
     out.sort(key=lambda r: r[0], reverse=True)
     return out
+
+
+def _nested(a: dict, b: dict) -> bool:
+    xa, xb = a.get("xpath") or "", b.get("xpath") or ""
+    return bool(xa and xb) and (xa.startswith(xb + "/") or xb.startswith(xa + "/"))
+
+
+def _rival(
+    best: dict, others: list[tuple[float, int, dict[str, float]]], candidates: list[dict], confirmed: bool
+) -> float:
+    """The score the best candidate must beat by the margin: the runner-up's, with two exceptions.
+
+    A page-unique identifier that confirms the best leaves no rival (NO_RIVAL_WHEN_CONFIRMED). An
+    element wrapped around the best, or inside it, with the same text (a new <span> around a badge)
+    is the same thing on screen rather than an alternative (NESTED_NOT_RIVAL): the next one counts.
+    """
+    if confirmed and NO_RIVAL_WHEN_CONFIRMED:
+        return 0.0
+    text = " ".join((best.get("text") or "").split()).lower()
+    for score, i, _sims in others:
+        c = candidates[i]
+        if NESTED_NOT_RIVAL and text and _nested(best, c) and " ".join((c.get("text") or "").split()).lower() == text:
+            continue
+        return score
+    return 0.0
 
 
 def _seq_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -459,39 +558,40 @@ def heal(
         ranked = _anchored(ranked, rarity["_unique"])
 
     # Drop every element the caller rejected (by any of its selectors), keeping the order.
-    kept: list[tuple[float, int, dict[str, float], str]] = []
+    pool: list[tuple[float, int, dict[str, float]]] = []
     for s, i, sims in ranked:
-        if len(kept) >= 3:
+        if len(pool) >= RIVAL_POOL:
             break
         c = candidates[i]
         if rejected_locators and any(loc in rejected_locators for loc in locator_options(c, candidates)):
             continue
-        loc = best_locator(c, candidates)
-        kept.append((s, i, sims, loc or f"xpath={c.get('xpath')}"))
+        pool.append((s, i, sims))
+    kept = [(s, i, sims, best_locator(candidates[i], candidates) or f"xpath={candidates[i].get('xpath')}")
+            for s, i, sims in pool[:3]]
     top = [_summary(candidates[i], s, loc, sims) for s, i, sims, loc in kept]
     if not kept:
         return HealDecision(False, None, None, 0.0, 0.0, [], "not sure: every candidate was rejected")
     best_score, best_i, best_sims, best_loc = kept[0]
     runner_up = kept[1][0] if len(kept) > 1 else 0.0
     best = candidates[best_i]
+    # An identifier that matches exactly and that no other element of the page carries (nor did on the
+    # old page) confirms the candidate even when its surroundings or its label changed.
+    confirmed = any(best_sims.get(k, 0.0) >= 1.0 for k in rarity["_unique"])
+    rival = _rival(best, pool[1:], candidates, confirmed)
 
     def abstain(why: str) -> HealDecision:
-        return HealDecision(False, None, None, best_score, runner_up, top, f"not sure: {why}")
+        return HealDecision(False, None, None, best_score, runner_up, top, f"not sure: {why}", rival)
 
     if best_score < threshold:
         return abstain(f"best candidate scored {best_score:.2f}, below the threshold {threshold:.2f}")
-    if best_score - runner_up < margin:
+    if best_score - rival < margin:
         return abstain(
-            f"best candidate ({best_score:.2f}) does not beat the runner-up ({runner_up:.2f}) by {margin:.2f}"
+            f"best candidate ({best_score:.2f}) does not beat the runner-up ({rival:.2f}) by {margin:.2f}"
         )
     if not best.get("visible", True):
         return abstain("best candidate is not visible")
     if not best.get("enabled", True):
         return abstain("best candidate is disabled")
-    # An identifier that matches exactly and that no other element of the page carries confirms the
-    # candidate even when its surroundings or its label changed.
-    was_unique = target.get("unique") or {}
-    confirmed = any(best_sims.get(k, 0.0) >= 1.0 and was_unique.get(k, True) for k in rarity["_unique"])
     look_alikes = [candidates[i] for _, i, _ in ranked[1:RERANK_TOPK]]
     if (
         CONTEXT_MIN > 0
@@ -499,11 +599,26 @@ def heal(
         and best_sims.get("neighbor_texts", 1.0) < CONTEXT_MIN
         and not confirmed
         and (not CONTEXT_ONLY_TWINS or _has_twins(t, best, look_alikes, rarity))
+        and not (HEADING_SETTLES and _heading_settles(t, best, best_sims, look_alikes))
     ):
         return abstain(
             "best candidate's surroundings do not match the old element's "
             f"(neighbour texts {best_sims.get('neighbor_texts', 0.0):.2f}) and no unique identifier confirms it"
         )
+    if (
+        HEADING_MIN > 0
+        and t.context
+        and best_sims.get("context", 1.0) < HEADING_MIN
+        and not confirmed
+        and _has_twins(t, best, look_alikes, rarity)
+    ):
+        # Twins (the same "Remove" in every member's card) are told apart by their card's heading.
+        return abstain(
+            f"best candidate is under another heading ('{(best.get('context') or '')[:60]}', was "
+            f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
+        )
+    if RECORD_CHECK and not confirmed and same_route_other_record(t.href, best.get("href") or ""):
+        return abstain(f"best candidate links to another record ({best.get('href')}, was {t.href})")
     best_text = (best.get("text") or "").lower()
     if best_text and best_text != t.text.lower() and best_text in t.neighbors and not confirmed:
         # The candidate's label was already on the page next to the old element: it is that
@@ -534,4 +649,5 @@ def heal(
         top,
         f"healed: {best_loc} scored {best_score:.2f} (runner-up {runner_up:.2f}); "
         f"matched on {', '.join(strong[:6]) or 'overall similarity'}",
+        rival,
     )

@@ -215,3 +215,158 @@ def test_an_identifier_repeated_on_the_old_page_confirms_nothing() -> None:
     assert not heal(old, page).healed
     # Had the id been unique on the old page, the same match would confirm the candidate.
     assert heal({**old, "unique": {"id": True}}, page).healed
+
+
+# --- twins told apart by their card's heading, links by their record, wrappers, unique hrefs ---------
+
+GRID = "/html/body[1]/main[1]/div[1]"
+
+
+def member_button(card: int, name: str, label: str, near: list[str], **kw: object) -> dict:
+    """A "Message"/"Remove" button in a member card: the same label and test id in every card."""
+    n = 1 if label == "Message" else 2
+    data: dict = {
+        "text": label, "role": "button", "accessible_name": label, "classes": ["btn", f"btn-{label.lower()}"],
+        "type": "button", "test_ids": {"data-testid": f"{label.lower()}-member"}, "context": name,
+        "neighbor_texts": near, "rect": {"x": 10 + 80 * n, "y": 120 * card, "w": 70, "h": 30},
+        "path": [{"tag": "body", "id": "", "classes": [], "index": 1},
+                 {"tag": "main", "id": "", "classes": [], "index": 1},
+                 {"tag": "div", "id": "", "classes": ["grid"], "index": 1},
+                 {"tag": "div", "id": "", "classes": ["card"], "index": card}],
+    }
+    data.update(kw)
+    return fp(f"{GRID}/div[{card}]/button[{n}]", "button", **data)
+
+
+def test_abstains_on_a_twin_under_another_heading(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # Ada's card was removed. Grace's "Remove" button is the same component in the same place, and its
+    # neighbouring texts overlap the old ones (both cards border Alan's), but its card is Grace's.
+    old = member_button(2, "Ada Lovelace", "Remove", ["Admin", "Message", "Alan Turing", "Editor"],
+                        unique={"test_id": False})
+    page = [
+        member_button(1, "Grace Hopper", "Remove", ["Viewer", "Message", "Alan Turing", "Editor"]),
+        member_button(2, "Alan Turing", "Remove", ["Editor", "Message", "Linus Torvalds", "Viewer"]),
+    ]
+    decision = heal(old, page, threshold=0.3, margin=0.0)
+    assert not decision.healed
+    assert "another heading" in decision.reason
+    # The heading is what stops it: without that check the same page is healed to Grace's button.
+    monkeypatch.setattr(healer, "HEADING_MIN", 0.0)
+    assert heal(old, page, threshold=0.3, margin=0.0).healed
+
+
+def test_the_cards_heading_settles_twins_whose_neighbours_changed(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # Ada's "Remove" button moved above her name inside her card: its neighbouring texts changed, its
+    # card's heading did not, and no other "Remove" button is under that heading.
+    old = member_button(2, "Ada Lovelace", "Remove", ["Admin", "Message", "Alan Turing", "Editor"])
+    moved = member_button(2, "Ada Lovelace", "Remove", ["Grace Hopper", "Viewer", "Ada Lovelace", "Admin"])
+    page = [
+        member_button(1, "Grace Hopper", "Remove", ["Viewer", "Message", "Ada Lovelace", "Admin"]),
+        moved,
+        member_button(3, "Alan Turing", "Remove", ["Editor", "Message", "Linus Torvalds", "Viewer"]),
+    ]
+    decision = heal(old, page, threshold=0.3, margin=0.05)
+    assert decision.healed, decision.reason
+    assert decision.chosen["context"] == "Ada Lovelace"
+    monkeypatch.setattr(healer, "HEADING_SETTLES", False)
+    decision = heal(old, page, threshold=0.3, margin=0.05)
+    assert not decision.healed and "surroundings" in decision.reason
+
+
+def open_link(card: int, task: int, near: list[str], **kw: object) -> dict:
+    data: dict = {
+        "text": "Open", "role": "link", "accessible_name": "Open", "classes": ["link"], "href": f"/tasks/{task}",
+        "context": "Done", "neighbor_texts": near, "rect": {"x": 10, "y": 60 * card, "w": 40, "h": 20},
+    }
+    data.update(kw)
+    return fp(f"/html/body[1]/main[1]/section[4]/div[{card}]/a[1]", "a", **data)
+
+
+def test_same_route_other_record() -> None:
+    from testruns.engine.healing.healer import same_route_other_record
+
+    assert same_route_other_record("/tasks/77352", "/tasks/81404")
+    assert same_route_other_record("/orders/12/items/3", "/orders/12/items/4")
+    assert not same_route_other_record("/tasks/77352", "/tasks/77352")
+    assert not same_route_other_record("/signup", "/register")
+    assert not same_route_other_record("/tasks/7", "/projects/7")
+    assert not same_route_other_record("", "/tasks/7")
+
+
+def test_a_link_to_another_record_is_not_the_link(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # The task behind "/tasks/77" was deleted; the card below, "/tasks/81", moved up into its place.
+    old = open_link(2, 77, ["Write the docs", "Open", "Ship it", "Add card"], unique={"href": True})
+    page = [open_link(1, 12, ["Done", "3 cards", "Fix the build"]),
+            open_link(2, 81, ["Write the docs", "Open", "Ship it", "Add card"])]
+    decision = heal(old, page, threshold=0.3, margin=0.0)
+    assert not decision.healed and "another record" in decision.reason
+    monkeypatch.setattr(healer, "RECORD_CHECK", False)
+    assert heal(old, page, threshold=0.3, margin=0.0).healed
+
+
+def test_a_unique_href_confirms_a_link_and_leaves_it_no_rival(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # The link lost its test id (every card's link shares it); its twins in the other cards still carry
+    # it. The old page had one link to /tasks/77, and so does the new one: that is the link.
+    near = ["Write the docs", "Open", "Ship it", "Add card"]
+    shared = {"data-testid": "open-task"}
+    old = open_link(2, 77, near, test_ids=shared, unique={"href": True, "test_id": False})
+    page = [open_link(1, 12, ["Done", "3 cards", "Fix the build", "Write the docs"], test_ids=shared),
+            open_link(2, 77, near),
+            open_link(3, 81, ["Ship it", "Open", "Add card", "Review"], test_ids=shared),
+            open_link(4, 90, ["Ship it", "Open", "Add card"], test_ids=shared)]
+    decision = heal(old, page)
+    assert decision.healed, decision.reason
+    assert decision.chosen["href"] == "/tasks/77" and decision.rival_score == 0.0
+    # Fingerprints from before hrefs were checked for uniqueness do not get the anchor.
+    legacy = {**old, "unique": {"test_id": False}}
+    assert heal(legacy, page).rival_score > 0.0
+    monkeypatch.setattr(healer, "NO_RIVAL_WHEN_CONFIRMED", False)
+    assert heal(old, page).rival_score == heal(old, page).runner_up_score > 0.0
+
+
+def test_a_wrapper_with_the_same_text_is_not_a_rival(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # A badge "1 new" got wrapped in a new <span>: the wrapper shows the same text in the same place.
+    row = "/html/body[1]/main[1]/ul[1]/li[4]"
+    near = ["Ada Lovelace", "Quarterly report", "Open", "Archive"]
+    old = fp(f"{row}/span[2]", "span", text="1 new", classes=["chip", "css-b4cp9n"], neighbor_texts=near,
+             context="Inbox", rect={"x": 300, "y": 200, "w": 40, "h": 16})
+    badge = {**old, "xpath": f"{row}/span[2]/span[1]"}
+    wrapper = fp(f"{row}/span[2]", "span", text="1 new", classes=["item-wrap", "css-ybvsii"], neighbor_texts=near,
+                 context="Inbox", rect={"x": 300, "y": 200, "w": 40, "h": 16})
+    other = fp("/html/body[1]/main[1]/ul[1]/li[5]/span[2]", "span", text="1 new", classes=["chip", "css-b4cp9n"],
+               neighbor_texts=["Alan Turing", "Budget", "Open", "Archive"], context="Inbox",
+               rect={"x": 300, "y": 240, "w": 40, "h": 16})
+    page = [wrapper, badge, other]
+    decision = heal(old, page)
+    assert decision.healed, decision.reason
+    assert decision.chosen["xpath"] == badge["xpath"]
+    assert decision.rival_score < decision.runner_up_score
+    monkeypatch.setattr(healer, "NESTED_NOT_RIVAL", False)
+    decision = heal(old, page)
+    assert not decision.healed and "runner-up" in decision.reason
+
+
+def test_a_test_id_the_old_page_shared_is_weak_evidence(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # Every card's "Remove" button had data-testid="remove-member". In the new version Ada's button lost
+    # it while Grace's kept it: the shared test id must not outvote Ada's card and neighbours.
+    near = ["Admin", "Message", "Alan Turing", "Editor"]
+    old = member_button(2, "Ada Lovelace", "Remove", near, unique={"test_id": False})
+    ada = member_button(2, "Ada Lovelace", "Remove", near, test_ids={})
+    grace = member_button(1, "Grace Hopper", "Remove", ["Viewer", "Message", "Ada Lovelace", "Admin"])
+    page = [grace, ada]
+    decision = heal(old, page, threshold=0.3, margin=0.0)
+    assert decision.top[0]["context"] == "Ada Lovelace", decision.top
+    monkeypatch.setattr(healer, "SHARED_ID_WEIGHT", 1.0)
+    assert heal(old, page, threshold=0.3, margin=0.0).top[0]["context"] == "Grace Hopper"
