@@ -52,8 +52,9 @@ def evaluate(cases: list[dict]) -> None:
         d = heal(c["target"], c["candidates"], threshold=0.0, margin=0.0)
         top = d.top[0] if d.top else None
         records.append({**{k: c[k] for k in ("seed", "split", "kind", "style", "families", "deleted")},
-                        "ours": {"score": d.score, "runner_up": d.runner_up_score, "gates": d.healed,
-                                 "right": bool(top and c["truth"] and top["xpath"] == c["truth"])}})
+                        "reason": d.reason,
+                        "ours": {"score": d.score, "runner_up": d.runner_up_score, "rival": d.rival_score,
+                                 "gates": d.healed, "right": bool(top and c["truth"] and top["xpath"] == c["truth"])}})
     rec = [r for r in records if not r["deleted"]]
     print(f"top-1 right on recoverable: {sum(r['ours']['right'] for r in rec)}/{len(rec)}")
     t, m, tuned = tune(records)
@@ -62,6 +63,16 @@ def evaluate(cases: list[dict]) -> None:
         sub = [r for r in records if fam in r["families"]]
         if sub:
             print(f"  {fam:<14}{len(sub):>4} {rates(sub, ours(t, m))}")
+    for kind in sorted({r["kind"] for r in records}):
+        sub = [r for r in records if r["kind"] == kind]
+        print(f"  page:{kind:<14}{len(sub):>4} {rates(sub, ours(t, m))}")
+    decide = ours(t, m)
+    false = [r for r in records if decide(r)[0] and not decide(r)[1]]
+    print("false heals at the tuned values:", [(r["seed"], r["kind"], r["families"]) for r in false])
+    gated = [r for r in records if not r["deleted"] and r["ours"]["right"] and not r["ours"]["gates"]]
+    print(f"right top-1 stopped by a gate: {len(gated)}")
+    for r in gated[:40]:
+        print(f"    {r['seed']} {r['kind']} {r['families']}: {r['reason'][:150]}")
     wrong = [r for r in rec if not r["ours"]["right"]]
     print("top-1 wrong:", [(r["seed"], r["families"]) for r in wrong][:30])
     missed = [r for r in rec if r["ours"]["right"] and not ours(t, m)(r)[0]]
@@ -78,6 +89,9 @@ def main() -> None:
     c.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval")
     e.add_argument("file", type=Path)
+    x = sub.add_parser("explain", help="why the healer decided what it did on stored tuning cases")
+    x.add_argument("file", type=Path)
+    x.add_argument("seeds", type=int, nargs="+")
     args = ap.parse_args()
     if args.cmd == "collect":
         seeds = case_seeds("tuning", args.tuning)
@@ -90,9 +104,36 @@ def main() -> None:
         with gzip.open(args.out, "wb") as fh:
             pickle.dump(sorted(cases, key=lambda x: x["seed"]), fh)
         print(f"stored {len(cases)} tuning cases in {args.out}")
+    elif args.cmd == "explain":
+        with gzip.open(args.file, "rb") as fh:
+            stored = {c["seed"]: c for c in pickle.load(fh)}
+        for seed in args.seeds:
+            explain(stored[seed])
     else:
         with gzip.open(args.file, "rb") as fh:
             evaluate(pickle.load(fh))
+
+
+_SHOW = ("tag", "id", "name", "classes", "text", "accessible_name", "label", "test_ids", "href", "context",
+         "neighbor_texts", "xpath")
+
+
+def _brief(fp: dict) -> str:
+    return " ".join(f"{k}={fp.get(k)!r}" for k in _SHOW if fp.get(k))
+
+
+def explain(c: dict) -> None:
+    d = heal(c["target"], c["candidates"])
+    print(f"== seed {c['seed']} {c['kind']}/{c['style']} {c['families']} deleted={c['deleted']}")
+    print(f"   old:  {_brief(c['target'])} unique={c['target'].get('unique')}")
+    if c["truth"]:
+        truth = next(x for x in c["candidates"] if x["xpath"] == c["truth"])
+        print(f"   new:  {_brief(truth)}")
+    print(f"   decision: {d.reason}")
+    for guess in d.top:
+        mark = " (truth)" if guess["xpath"] == c["truth"] else ""
+        print(f"   guess {guess['score']:.3f}{mark} {_brief(guess)}")
+        print(f"         {guess['evidence']}")
 
 
 if __name__ == "__main__":
