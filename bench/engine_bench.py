@@ -242,7 +242,8 @@ class ApiStack:
     """One Daphne and one Celery worker (concurrency 1) on a throwaway data directory, started once.
 
     Embedded mode by default: SQLite, the filesystem broker, the in-process channel layer (the worker
-    cannot push to Daphne's process, so the stream's short database poll delivers). With `redis`, the
+    reaches Daphne's streams by a datagram on a unix socket in the data directory, the stream's short
+    database poll being the fallback; testruns/streaming/wake.py). With `redis`, the
     distributed set-up: the machine's PostgreSQL (a throwaway database) and Redis (broker, channel
     layer, cache).
     """
@@ -583,6 +584,11 @@ def main() -> None:
             mode_c_backend="postgres+redis" if args.redis else "sqlite+filesystem",
             stream_poll_seconds=args.stream_poll,
         )
+        if "b" in results:
+            # The worker's share: the same engine with the database ports, behind the API and the stream.
+            c_b = [c.seconds / b.seconds for b, c in zip(results["b"], results["c"], strict=True)]
+            print(f"c/b per round: {' '.join(f'{r:.3f}' for r in c_b)}")
+            summary["ratio_c_b"] = round(statistics.median(c_b), 3)
         if "checkpoint_bytes_median" not in summary and stored_sizes:
             summary["checkpoint_bytes_median"] = int(statistics.median(stored_sizes))
     print(json.dumps(summary))
