@@ -19,8 +19,9 @@ from typing import Any
 #   alt, title, type, test_ids {attr: value}, xpath, path [{tag, id, classes, index}] (nearest
 #   ancestor last, at most 6), neighbor_texts, rect {x, y, w, h}, visible, enabled, depth, context (the
 #   heading of the nearest enclosing container that has one, '' when none within four levels).
-# fingerprint_element adds `unique` {id, name, test_id, href: bool}: whether each identifier the element has
-# was unique on its page (candidates do not carry it).
+# fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
+# element has was unique on its page, and `context_twins` (when it has a context): how many elements of its tag
+# and accessible name sat under that same heading, itself included (candidates carry neither).
 FINGERPRINT_JS = r"""
 async (args) => {
   const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
@@ -238,6 +239,25 @@ async (args) => {
     if (el.getAttribute('name')) unique.name = same('name', el.getAttribute('name'));
     for (const a of TEST_ATTRS) { const v = el.getAttribute(a); if (v) unique.test_id = same(a, v); }
     if (el.getAttribute('href')) unique.href = same('href', el.getAttribute('href'));
+    // How many elements of the same tag and accessible name sat under the same heading (the target
+    // included): two team cards that both read "Sophie Lovelace" each have a "Remove". When fewer are
+    // left on the new page, the heading no longer says which one survived.
+    if (items[0].context) {
+      const name = items[0].accessible_name;
+      let n = 0;
+      for (let j = 0; j < els.length; j++) {
+        const e = els[j];
+        if (e.localName !== el.localName) continue;
+        if (j !== i) {
+          const role = roleOf(e), label = labelOf(e);
+          if (cap(accName(e, role, cap(label, 200), cap(norm(rawText[j]), 200)), 200) !== name) continue;
+          if (contextOf(j) !== items[0].context) continue;
+        }
+        n++;
+      }
+      unique.context_label = n === 1;
+      items[0].context_twins = n;
+    }
     items[0].unique = unique;
     // The ancestors the fingerprint's path needs, described too (cheap: at most six).
     for (let p = parents[i], n = 0; p >= 0 && n < 6; p = parents[p], n++) items.push(describe(p));

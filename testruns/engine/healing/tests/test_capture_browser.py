@@ -43,7 +43,7 @@ def test_real_fingerprints_heal_after_a_redesign(healing_browser, healing_site) 
         assert old["tag"] == "button" and old["id"] == "login-submit" and old["role"] == "button"
         assert old["accessible_name"] == "Sign in" and old["test_ids"] == {"data-testid": "login"}
         assert old["classes"] == ["btn", "css-1q2w3e4"] and old["type"] == "submit"
-        assert old["unique"] == {"id": True, "test_id": True}
+        assert old["unique"] == {"id": True, "test_id": True, "context_label": True}
         assert old["xpath"] == "/html/body[1]/main[1]/form[1]/button[1]"
         assert [p["tag"] for p in old["path"]] == ["body", "main", "form"]
         assert "Password" in old["neighbor_texts"] and old["visible"] and old["enabled"]
@@ -97,6 +97,11 @@ def test_context_is_the_heading_of_the_enclosing_card(healing_browser, healing_s
         assert {c["context"] for c in candidates if c["tag"] == "a"} == {"Contact"}
         one = fingerprint_element(page, page.query_selector("a[href='/tasks/7']"))
         shared = fingerprint_element(page, page.query_selector("a[href='/docs']"))
-        assert one["unique"] == {"href": True} and shared["unique"] == {"href": False}
+        assert one["unique"]["href"] is True and shared["unique"]["href"] is False
+        # Both "Open" links sit under "Contact": the heading and label were shared on this page.
+        assert one["unique"]["context_label"] is False and one["context_twins"] == 2
+        # Each "Get started" is the only one under its card's title.
+        free = fingerprint_element(page, page.query_selector("div.tier button"))
+        assert free["context"] == "Free" and free["unique"] == {"context_label": True} and free["context_twins"] == 1
     finally:
         page.close()
