@@ -28,8 +28,8 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, 
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
-SCORE_THRESHOLD = 0.61
-MARGIN = 0.17
+SCORE_THRESHOLD = 0.60
+MARGIN = 0.06
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
@@ -54,6 +54,16 @@ HEADING_SETTLES = True
 SHARED_ID_WEIGHT = 0.5
 NESTED_NOT_RIVAL = True
 RIVAL_POOL = 6
+# Twins under one heading on the old page (two team cards that both read "Sophie Lovelace", each with a
+# "Remove"): when fewer of them are left under that heading, the heading cannot say which one survived.
+CONTEXT_TWINS_GATE = True
+# Where an element sits (its neighbours, card heading, path, position) tells apart twins with the same
+# label; it should not let an element with another label outrank one that kept the old label but moved
+# (a decoy dropped where the old button was). Placement evidence counts in proportion to how well the
+# candidate's label matches, full from PLACEMENT_LABEL_FULL up, when one of the best few kept the label.
+PLACEMENT_NEEDS_LABEL = True
+PLACEMENT_LABEL_FULL = 0.9
+_PLACEMENT = frozenset({"neighbor_texts", "context", "xpath", "path", "location", "size"})
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -155,6 +165,7 @@ class _Target:
         self.neighbors = frozenset(t.lower() for t in fp.get("neighbor_texts") or [] if t)
         self.neighbor_words = frozenset().union(*(words(t) for t in self.neighbors)) if self.neighbors else frozenset()
         self.context = fp.get("context") or ""
+        self.context_twins = int(fp.get("context_twins") or 0)
         rect = fp.get("rect") or {}
         self.x, self.y = rect.get("x", 0), rect.get("y", 0)
         self.w, self.h = rect.get("w", 0), rect.get("h", 0)
@@ -383,13 +394,29 @@ def _score(
 _NOT_AMPLIFIED = frozenset({"tag", "role", "type"})
 
 
+def _label_sim(t: _Target, sims: dict[str, float]) -> float:
+    """How well a candidate's label matches the old one: the visible text when there was one."""
+    if t.text:
+        return sims.get("text", 0.0)
+    return max(sims.get("accessible_name", 0.0), sims.get("label", 0.0))
+
+
 def _rerank(
     scored: list[tuple[int, float, dict[str, float], dict[str, float]]],
+    t: _Target | None = None,
 ) -> list[tuple[float, int, dict[str, float]]]:
     """(index, score, sims, weights) sorted by score -> (final score, index, sims) sorted by final score."""
     top = scored[:RERANK_TOPK]
     if RERANK_TOPK < 2 or len(top) < 2:
         return [(s, i, sims) for i, s, sims, _ in scored]
+    # Only when one of the best few kept the old label: if none did (a relabelling), placement is what
+    # is left to go by.
+    labelled = (
+        t is not None
+        and PLACEMENT_NEEDS_LABEL
+        and bool(t.text or t.acc or t.label)
+        and any(_label_sim(t, sims) >= PLACEMENT_LABEL_FULL for _, _, sims, _ in top)
+    )
     spread: dict[str, float] = {}
     for key in set().union(*(sims.keys() for _, _, sims, _ in top)):
         if key in _NOT_AMPLIFIED:
@@ -399,10 +426,11 @@ def _rerank(
     out = []
     for i, _, sims, used in scored:
         total = acc = 0.0
+        damp = min(1.0, _label_sim(t, sims) / PLACEMENT_LABEL_FULL) if labelled else 1.0  # type: ignore[arg-type]
         for key, sim in sims.items():
             w = used[key] * spread.get(key, RERANK_BASE)
             total += w
-            acc += w * sim
+            acc += w * (sim * damp if key in _PLACEMENT else sim)
         out.append((acc / total if total else 0.0, i, sims))
     out.sort(key=lambda r: r[0], reverse=True)
     return out
@@ -469,6 +497,20 @@ def _heading_settles(t: _Target, best: dict, best_sims: dict[str, float], others
             if mine and text_similarity(mine, c.get(key) or "", precise=False) >= 0.8:
                 return False
     return True
+
+
+def _twins_left(t: _Target, best: dict, candidates: list[dict]) -> int:
+    """How many of the best candidate's look-alikes (itself included) sit under the old heading now."""
+    name = best.get("accessible_name") or best.get("text") or ""
+    n = 0
+    for c in candidates:
+        if c.get("tag") != best.get("tag"):
+            continue
+        if text_similarity(t.context, c.get("context") or "", precise=False) < 0.95:
+            continue
+        if text_similarity(name, c.get("accessible_name") or c.get("text") or "", precise=False) >= 0.8:
+            n += 1
+    return n
 
 
 def _anchored(
@@ -553,7 +595,7 @@ def heal(
     rarity = _page_rarity(t, candidates)
     scored = [(i, *_score(t, candidates[i], precise=True, rarity=rarity if USE_RARITY else None)) for i in shortlist]
     scored.sort(key=lambda r: r[1], reverse=True)
-    ranked = _rerank(scored)
+    ranked = _rerank(scored, t)
     if ANCHOR > 0:
         ranked = _anchored(ranked, rarity["_unique"])
 
@@ -617,6 +659,13 @@ def heal(
             f"best candidate is under another heading ('{(best.get('context') or '')[:60]}', was "
             f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
         )
+    if CONTEXT_TWINS_GATE and not confirmed and t.context_twins > 1:
+        left = _twins_left(t, best, candidates)
+        if left < t.context_twins:
+            return abstain(
+                f"{t.context_twins} look-alikes sat under the heading '{t.context[:60]}' and {left} are left there: "
+                "the heading cannot say which one this is, and no unique identifier confirms it"
+            )
     if RECORD_CHECK and not confirmed and same_route_other_record(t.href, best.get("href") or ""):
         return abstain(f"best candidate links to another record ({best.get('href')}, was {t.href})")
     best_text = (best.get("text") or "").lower()

@@ -347,12 +347,13 @@ def test_a_wrapper_with_the_same_text_is_not_a_rival(monkeypatch) -> None:
                neighbor_texts=["Alan Turing", "Budget", "Open", "Archive"], context="Inbox",
                rect={"x": 300, "y": 240, "w": 40, "h": 16})
     page = [wrapper, badge, other]
-    decision = heal(old, page)
+    # A margin wider than the wrapper's lead (0.12) over the badge, narrower than the other row's.
+    decision = heal(old, page, margin=0.15)
     assert decision.healed, decision.reason
     assert decision.chosen["xpath"] == badge["xpath"]
     assert decision.rival_score < decision.runner_up_score
     monkeypatch.setattr(healer, "NESTED_NOT_RIVAL", False)
-    decision = heal(old, page)
+    decision = heal(old, page, margin=0.15)
     assert not decision.healed and "runner-up" in decision.reason
 
 
@@ -370,3 +371,75 @@ def test_a_test_id_the_old_page_shared_is_weak_evidence(monkeypatch) -> None:
     assert decision.top[0]["context"] == "Ada Lovelace", decision.top
     monkeypatch.setattr(healer, "SHARED_ID_WEIGHT", 1.0)
     assert heal(old, page, threshold=0.3, margin=0.0).top[0]["context"] == "Grace Hopper"
+
+
+def test_fewer_twins_under_the_old_heading_than_before_abstains(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # Two members are both called Sophie Lovelace, each card with a "Remove". The first card's button
+    # moved out of its card to the section's toolbar; the other Sophie's card still has its own. The
+    # heading matches the other one exactly, so only the old page's count of twins under that heading
+    # (two) against the one left can tell that this is not the same button.
+    old = member_button(1, "Sophie Lovelace", "Remove", ["Editor", "sophie@example.com", "Message", "Ada"],
+                        unique={"test_id": False, "context_label": False}, context_twins=2)
+    page = [
+        member_button(2, "Ada Lovelace", "Remove", ["Admin", "ada@example.com", "Message", "Sophie Lovelace"]),
+        member_button(3, "Sophie Lovelace", "Remove", ["Editor", "sophie@example.com", "Message", "Alan"]),
+        fp("/html/body[1]/main[1]/button[1]", "button", text="Remove", role="button", accessible_name="Remove",
+           classes=["btn", "btn-remove"], type="button", test_ids={"data-testid": "remove-member"}, context="Team",
+           neighbor_texts=["Team", "Invite", "Ada Lovelace"], rect={"x": 600, "y": 20, "w": 70, "h": 30}),
+    ]
+    decision = heal(old, page, threshold=0.3, margin=0.0)
+    assert not decision.healed
+    assert "look-alikes sat under the heading" in decision.reason
+    monkeypatch.setattr(healer, "CONTEXT_TWINS_GATE", False)
+    decision = heal(old, page, threshold=0.3, margin=0.0)
+    assert decision.healed and decision.chosen["xpath"] == f"{GRID}/div[3]/button[2]"
+    # With both twins still under the heading the gate does not fire (the neighbours decide).
+    monkeypatch.setattr(healer, "CONTEXT_TWINS_GATE", True)
+    both = [*page, member_button(1, "Sophie Lovelace", "Remove", ["Editor", "sophie@example.com", "Message", "Ada"])]
+    decision = heal(old, both, threshold=0.3, margin=0.0)
+    assert decision.healed and decision.chosen["xpath"] == f"{GRID}/div[1]/button[2]"
+
+
+def test_a_moved_element_that_kept_its_label_beats_a_relabelled_one_in_its_place(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # "Export" moved from the report card's footer to the page header; a new "Export all" now sits
+    # exactly where it was, with the same neighbours and card heading. Placement should tell twins
+    # apart, not let another label win over the old one.
+    near = ["Quarterly report", "Share", "Delete"]
+    old = fp("/html/body[1]/main[1]/div[2]/div[1]/button[2]", "button", text="Export", role="button",
+             accessible_name="Export", classes=["btn"], type="button", context="Quarterly report",
+             neighbor_texts=near, rect={"x": 300, "y": 400, "w": 80, "h": 30})
+    decoy = fp("/html/body[1]/main[1]/div[2]/div[1]/button[2]", "button", text="Export all", role="button",
+               accessible_name="Export all", classes=["btn"], type="button", context="Quarterly report",
+               neighbor_texts=near, rect={"x": 300, "y": 400, "w": 80, "h": 30})
+    moved = fp("/html/body[1]/header[1]/button[1]", "button", text="Export", role="button",
+               accessible_name="Export", classes=["btn"], type="button", context="Reports",
+               neighbor_texts=["Reports", "Settings"], rect={"x": 900, "y": 10, "w": 80, "h": 30})
+    page = [decoy, moved, fp("/html/body[1]/main[1]/h2[1]", "h2", text="Reports", role="heading")]
+    assert heal(old, page, threshold=0.0, margin=0.0).top[0]["xpath"] == moved["xpath"]
+    monkeypatch.setattr(healer, "PLACEMENT_NEEDS_LABEL", False)
+    assert heal(old, page, threshold=0.0, margin=0.0).top[0]["xpath"] == decoy["xpath"]
+
+
+def test_placement_counts_in_full_when_no_candidate_kept_the_label(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # "Export" was relabelled "Download" in place and nothing on the page reads "Export" any more: where
+    # it sits is the evidence left, and it is not discounted for the label that changed.
+    near = ["Quarterly report", "Share", "Delete"]
+    old = fp("/html/body[1]/main[1]/div[2]/button[2]", "button", text="Export", role="button",
+             accessible_name="Export", classes=["btn"], context="Quarterly report", neighbor_texts=near,
+             rect={"x": 300, "y": 400, "w": 80, "h": 30})
+    renamed = {**old, "text": "Download", "accessible_name": "Download"}
+    other = fp("/html/body[1]/header[1]/button[1]", "button", text="Settings", role="button",
+               accessible_name="Settings", classes=["btn"], context="Reports", neighbor_texts=["Reports"],
+               rect={"x": 900, "y": 10, "w": 80, "h": 30})
+    page = [renamed, other]
+    with_rule = heal(old, page, threshold=0.0, margin=0.0)
+    monkeypatch.setattr(healer, "PLACEMENT_NEEDS_LABEL", False)
+    without = heal(old, page, threshold=0.0, margin=0.0)
+    assert with_rule.top[0]["xpath"] == renamed["xpath"]
+    assert abs(with_rule.score - without.score) < 1e-9
