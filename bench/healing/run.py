@@ -175,18 +175,28 @@ def rates(records: Iterable[dict], decide: Decide) -> dict[str, Any]:
     }
 
 
+TUNE_SLACK = (0.03, 0.02)
+
+
 def tune(records: list[dict]) -> tuple[float, float, dict]:
     """Highest heal accuracy with no more than 0.3% false heals and 99% correct abstentions on tuning.
 
-    Stricter than the targets (0.5%, 98%) so that the held-out split has room to be worse.
+    Stricter than the targets (0.5%, 98%) so that the held-out split has room to be worse. A setting
+    also has to stay feasible one notch looser (threshold -0.03 and margin -0.02 together): a setting
+    whose neighbour already heals wrongly sits on the edge of a wrong heal the tuning split happened
+    to miss, and the held-out split finds such edges (it did at margin 0.17 with none on tuning).
     """
     best: tuple[float, float, float, dict] | None = None
+
+    def ok(r: dict) -> bool:
+        return r["false_heal_rate"] <= 0.003 and (r["abstain_correct"] or 0) >= 0.99
+
     for ti in range(30, 96):
         t = ti / 100
         for mi in range(0, 31):
             m = mi / 100
             r = rates(records, ours(t, m))
-            feasible = r["false_heal_rate"] <= 0.003 and (r["abstain_correct"] or 0) >= 0.99
+            feasible = ok(r) and ok(rates(records, ours(t - TUNE_SLACK[0], max(0.0, m - TUNE_SLACK[1]))))
             # Among feasible settings, highest accuracy; ties go to the stricter (safer) setting.
             key = (feasible, r["heal_accuracy"] or 0.0, -r["false_heal_rate"], t + m)
             if best is None or key > best[0]:
