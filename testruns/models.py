@@ -8,6 +8,7 @@ replay from `RunEvent`, replays and resumed workers start from `Checkpoint.state
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 
@@ -171,7 +172,12 @@ class RunEvent(models.Model):
 
 
 class Checkpoint(models.Model):
-    """The whole run state after a node or a step (`RunState.to_dict()`), numbered per run."""
+    """The whole run state after a node or a step (`RunState.to_dict()`), numbered per run.
+
+    A finished test's result never changes, so a checkpoint does not store again the results an earlier
+    checkpoint of its run (a keyframe, which stores all of its own) already holds: `state["results"]` is what
+    follows the first `shared_results` results of `results_from`. Read the state with `full_state()`.
+    """
 
     id = models.CharField(primary_key=True, max_length=40, default=new_checkpoint_id, editable=False)
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="checkpoints")
@@ -183,6 +189,8 @@ class Checkpoint(models.Model):
     event_seq = models.PositiveBigIntegerField(default=0)
     # The previous checkpoint of the thread; for a replay's first checkpoint, the one it replayed from.
     parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    results_from = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    shared_results = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -192,6 +200,13 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.node})"
+
+    def full_state(self) -> dict[str, Any]:
+        """The run state as the engine saved it."""
+        if not self.shared_results or self.results_from is None:
+            return self.state
+        shared = self.results_from.state["results"][: self.shared_results]
+        return {**self.state, "results": shared + self.state["results"]}
 
 
 class StepFingerprint(models.Model):

@@ -196,6 +196,7 @@ class CheckpointDetailSerializer(serializers.ModelSerializer):
     run_id = serializers.UUIDField()
     parent_checkpoint_id = serializers.CharField(source="parent_id", allow_null=True)
     timestamp = serializers.DateTimeField(source="created_at")
+    state = serializers.JSONField(source="full_state", read_only=True)
 
     class Meta:
         model = Checkpoint

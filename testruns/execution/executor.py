@@ -207,7 +207,7 @@ def run_execute(*, run_id: UUID | str, worker_id: str | None = None) -> str:
     run = claim.run
     try:
         plan, existing = build_plan(run)
-        resume = RunState.from_dict(claim.resume_from.state) if claim.resume_from else None
+        resume = RunState.from_dict(claim.resume_from.full_state()) if claim.resume_from else None
     except Exception as exc:
         # Finish it now: left running, beat would hand the same unpreparable run to worker after worker.
         logger.exception("Run %s: could not be prepared", run.id)

@@ -99,11 +99,16 @@ class DatabaseEventSink:
 
 
 class DatabaseCheckpointStore:
-    """Checkpoint rows, and the run's result rows brought up to date with each saved state."""
+    """Checkpoint rows, and the run's result rows brought up to date with each saved state.
+
+    Finished tests' results are stored once per test, not once per step (see Checkpoint): a checkpoint that
+    has results no keyframe holds becomes the new keyframe; the others store what follows the keyframe's.
+    """
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self.results = ResultProjector(ctx)
+        self._keyframe: tuple[str, int] | None = None  # (checkpoint id, its number of results)
 
     def save(self, *, node: str, state: RunState) -> None:
         self.store(node=node, data=state.to_dict())  # copy now: the engine keeps mutating `state`
@@ -111,6 +116,12 @@ class DatabaseCheckpointStore:
     def store(self, *, node: str, data: dict[str, Any]) -> None:
         """Save a state the engine has already copied with `RunState.to_dict()` (posted saves copy on
         the engine thread, before it moves on)."""
+        results = data["results"]
+        keyframe, shared = self._keyframe or (None, 0)
+        if len(results) != shared:  # results no keyframe holds: this checkpoint stores them all
+            keyframe, shared, stored = None, 0, data
+        else:
+            stored = {**data, "results": []}
         with transaction.atomic():
             event_seq = self.ctx.check_lease()
             seq = self.ctx.checkpoint_seq + 1
@@ -119,13 +130,17 @@ class DatabaseCheckpointStore:
                 thread_id=self.ctx.thread_id,
                 seq=seq,
                 node=node,
-                state=data,
+                state=stored,
+                results_from_id=keyframe,
+                shared_results=shared,
                 event_seq=event_seq,
                 parent_id=self.ctx.last_checkpoint_id,
             )
             self.results.project_data(data)
         self.ctx.checkpoint_seq = seq
         self.ctx.last_checkpoint_id = checkpoint.id
+        if keyframe is None and results:
+            self._keyframe = (checkpoint.id, len(results))
 
 
 # A test's status -> the run's count it adds to.

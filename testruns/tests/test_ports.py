@@ -132,3 +132,43 @@ def test_a_checkpoint_records_the_last_event_and_is_refused_once_the_lease_moved
     assert ctx.lost.is_set()
     assert Checkpoint.objects.filter(run=run).count() == 1
     assert Run.objects.get(id=run.id).event_seq == 2
+
+
+def test_finished_results_are_stored_once_per_test_and_every_checkpoint_reads_back_whole(test_def, as_owner):
+    states = states_of_a_run_with_a_retry(str(test_def.id))
+    run = make_run(test_def.project)
+    store = DatabaseCheckpointStore(context_for(run, test_def))
+    for state in states:
+        store.store(node="execute_test", data=state.to_dict())
+
+    saved = list(Checkpoint.objects.filter(run=run).order_by("seq"))
+    assert [c.full_state() for c in saved] == [s.to_dict() for s in states]
+    # Only the checkpoints that first hold a finished test store results; the others point at them.
+    keyframes = [c.seq for c in saved if c.state["results"]]
+    assert keyframes == [6, 9]
+    assert [(c.seq, c.results_from_id and c.results_from.seq, c.shared_results) for c in saved[6:8]] == [
+        (7, 6, 1),
+        (8, 6, 1),
+    ]
+    # The time-travel API shows each checkpoint's whole state.
+    response = as_owner.get(f"/api/v1/time-travel/checkpoints/{saved[6].id}")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == states[6].to_dict()
+
+
+def test_a_resumed_store_starts_with_a_keyframe_of_its_own(test_def):
+    states = states_of_a_run_with_a_retry(str(test_def.id))
+    run = make_run(test_def.project)
+    first = DatabaseCheckpointStore(context_for(run, test_def))
+    for state in states[:6]:
+        first.store(node="execute_test", data=state.to_dict())
+    last = Checkpoint.objects.filter(run=run).order_by("-seq").first()
+    ctx = context_for(run, test_def)  # another worker takes the run up from its last checkpoint
+    ctx.checkpoint_seq, ctx.last_checkpoint_id = last.seq, last.id
+    resumed = DatabaseCheckpointStore(ctx)
+    for state in states[6:]:
+        resumed.store(node="execute_test", data=state.to_dict())
+
+    saved = list(Checkpoint.objects.filter(run=run).order_by("seq"))
+    assert [c.full_state() for c in saved] == [s.to_dict() for s in states]
+    assert saved[6].shared_results == 0 and saved[6].state["results"] == states[6].to_dict()["results"]
