@@ -49,7 +49,7 @@ class RunEventAdmin(admin.ModelAdmin):
 class CheckpointAdmin(admin.ModelAdmin):
     list_display = ["id", "thread_id", "seq", "node", "created_at"]
     search_fields = ["id", "thread_id"]
-    raw_id_fields = ["run", "parent"]
+    raw_id_fields = ["run", "parent", "results_from"]
 
 
 @admin.register(StepFingerprint)
