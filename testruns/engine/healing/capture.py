@@ -242,7 +242,8 @@ async (args) => {
     // How many elements of the same tag and accessible name sat under the same heading (the target
     // included): two team cards that both read "Sophie Lovelace" each have a "Remove". When fewer are
     // left on the new page, the heading no longer says which one survived.
-    if (items[0].context) {
+    // Elements without an accessible name have nothing to count by (every nameless <strong> would match).
+    if (items[0].context && items[0].accessible_name) {
       const name = items[0].accessible_name;
       let n = 0;
       for (let j = 0; j < els.length; j++) {

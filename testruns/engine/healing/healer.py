@@ -56,6 +56,7 @@ NESTED_NOT_RIVAL = True
 RIVAL_POOL = 6
 # Twins under one heading on the old page (two team cards that both read "Sophie Lovelace", each with a
 # "Remove"): when fewer of them are left under that heading, the heading cannot say which one survived.
+# Only for an element with an accessible name (nameless ones, a <strong> author, all "share" the name '').
 CONTEXT_TWINS_GATE = True
 # Where an element sits (its neighbours, card heading, path, position) tells apart twins with the same
 # label; it should not let an element with another label outrank one that kept the old label but moved
@@ -659,7 +660,7 @@ def heal(
             f"best candidate is under another heading ('{(best.get('context') or '')[:60]}', was "
             f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
         )
-    if CONTEXT_TWINS_GATE and not confirmed and t.context_twins > 1:
+    if CONTEXT_TWINS_GATE and not confirmed and t.acc and t.context_twins > 1:
         left = _twins_left(t, best, candidates)
         if left < t.context_twins:
             return abstain(

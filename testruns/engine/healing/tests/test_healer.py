@@ -443,3 +443,31 @@ def test_placement_counts_in_full_when_no_candidate_kept_the_label(monkeypatch) 
     without = heal(old, page, threshold=0.0, margin=0.0)
     assert with_rule.top[0]["xpath"] == renamed["xpath"]
     assert abs(with_rule.score - without.score) < 1e-9
+
+
+def test_a_nameless_element_is_not_counted_against_its_heading(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # A comment's author (<strong>, no accessible name) under "Comments": every nameless <strong> there
+    # "shared" its empty name on the old page, which says nothing about twins. The element is still in
+    # place and must heal.
+    row = "/html/body[1]/main[1]/section[1]/div[8]"
+    old = fp(f"{row}/strong[1]", "strong", text="Tim Knuth", classes=["text-author"], context="Comments",
+             neighbor_texts=["Reply", "Like (6)", "2 hours ago"], context_twins=18,
+             unique={"context_label": False}, rect={"x": 10, "y": 800, "w": 80, "h": 20})
+    page = [{**old, "classes": ["author"]},
+            fp("/html/body[1]/main[1]/section[1]/div[9]/strong[1]", "strong", text="Ada Byron", classes=["author"],
+               context="Comments", neighbor_texts=["Reply", "Like (2)", "3 hours ago"],
+               rect={"x": 10, "y": 900, "w": 80, "h": 20})]
+    decision = heal(old, page, threshold=0.3, margin=0.0)
+    assert decision.healed, decision.reason
+    # Counting it would refuse: one nameless look-alike is left of eighteen.
+    monkeypatch.setattr(healer._Target, "__init__", _with_acc(healer._Target.__init__))
+    assert "look-alikes sat under the heading" in heal(old, page, threshold=0.3, margin=0.0).reason
+
+
+def _with_acc(init):
+    def patched(self, fp):
+        init(self, fp)
+        self.acc = self.acc or " "
+    return patched
