@@ -74,6 +74,7 @@ _SELECT_OPTION_JS = """(e, want) => {
     || opts.find(o => n(o.text).includes(n(want)));
   return hit ? {value: hit.value} : {options: opts.map(o => o.text.trim())};
 }"""
+_SELECT_OPTION_IN_SINGLE_JS = f"(els, want) => els.length === 1 ? {{found: ({_SELECT_OPTION_JS})(els[0], want)}} : null"
 _SNAPSHOT_JS = (
     "() => new Promise(r => setTimeout(() => r(window.__argus ? window.__argus.snapshot() : "
     "{ready: document.readyState, url: location.href, origin: location.origin, localStorage: []}), 0))"
@@ -546,7 +547,18 @@ class PageDriver:
             raise StepFailure(f"Argus cannot {action} yet", kind="error")
 
     def _select(self, el: Locator, value: str, deadline: float, what: str) -> None:
-        found = self._sliced(lambda t: el.evaluate(_SELECT_OPTION_JS, value, timeout=t), deadline, what=what)
+        # The dropdown is usually there already: one evaluate over the locator's matches (no element handle,
+        # no waiting) finds the option; otherwise wait for the single element the way every action does.
+        try:
+            at_once = el.evaluate_all(_SELECT_OPTION_IN_SINGLE_JS, value)
+        except PlaywrightError as exc:
+            if is_infrastructure_error(exc):
+                raise
+            at_once = None
+        if at_once is not None:
+            found = at_once["found"]
+        else:
+            found = self._sliced(lambda t: el.evaluate(_SELECT_OPTION_JS, value, timeout=t), deadline, what=what)
         if found and "options" in found:
             raise StepFailure(f'{what}: no option "{value}"; the options are {", ".join(found["options"])}')
         if found and "value" in found:

@@ -303,3 +303,33 @@ def test_targets_inside_open_shadow_roots_resolve_like_any_other(browser_host: B
             drv.context.close()
 
     browser_host.call(on_host)
+
+
+DROPDOWNS = """<!doctype html><title>Dropdowns</title>
+<span id=size-label>Size</span>
+<div role=combobox aria-labelledby=size-label tabindex=0 id=size
+  onclick="document.getElementById('options').hidden = false">Choose a size</div>
+<ul role=listbox id=options hidden>
+  <li role=option onclick="document.getElementById('out').textContent = 'Size: Small'">Small</li>
+  <li role=option onclick="document.getElementById('out').textContent = 'Size: Large'">Large</li>
+</ul>
+<p id=out></p>
+<div id=later></div>
+<script>setTimeout(() => { document.getElementById('later').innerHTML =
+  '<label for=ship>Shipping</label><select id=ship><option>Standard</option><option>Express</option></select>'; },
+  400);</script>"""
+
+
+def test_select_opens_a_custom_dropdown_and_waits_for_a_native_one(browser_host: BrowserHost, site: PageServer) -> None:
+    site.pages["/dropdowns"] = DROPDOWNS
+
+    def on_host() -> str:
+        drv = open_page(browser_host, site.url + "/dropdowns", 3000)
+        try:
+            drv.run(parse_text("Select Large from Size"))
+            drv.run(parse_text("Select express from Shipping"))  # rendered 400 ms after load
+            return f"{drv.page.text_content('#out')} / {drv.page.input_value('#ship')}"
+        finally:
+            drv.context.close()
+
+    assert browser_host.call(on_host) == "Size: Large / Express"
