@@ -503,9 +503,11 @@ def _heading_settles(t: _Target, best: dict, best_sims: dict[str, float], others
 def _twins_left(t: _Target, best: dict, candidates: list[dict]) -> int:
     """How many of the best candidate's look-alikes (itself included) sit under the old heading now."""
     name = best.get("accessible_name") or best.get("text") or ""
+    # The old page counted by the old tag; a tag swapped on one of them (a <button> become <a>) keeps it a twin.
+    tags = {t.tag, best.get("tag")}
     n = 0
     for c in candidates:
-        if c.get("tag") != best.get("tag"):
+        if c.get("tag") not in tags:
             continue
         if text_similarity(t.context, c.get("context") or "", precise=False) < 0.95:
             continue

@@ -471,3 +471,22 @@ def _with_acc(init):
         init(self, fp)
         self.acc = self.acc or " "
     return patched
+
+
+def test_a_twin_whose_tag_was_swapped_still_counts_under_the_heading() -> None:
+    # Two "Archive" buttons under "Inbox" on the old page; the redesign turned the first into a link
+    # and left the second a button. Both are still under the heading: nothing went missing.
+    near = ["Ada Lovelace", "Quarterly report", "3 new"]
+    old = fp("/html/body[1]/main[1]/ul[1]/li[1]/button[1]", "button", text="Archive", role="button",
+             accessible_name="Archive", context="Inbox", neighbor_texts=near, context_twins=2,
+             unique={"context_label": False}, rect={"x": 300, "y": 100, "w": 60, "h": 20})
+    page = [
+        fp("/html/body[1]/main[1]/ul[1]/li[1]/a[1]", "a", text="Archive", role="link", accessible_name="Archive",
+           context="Inbox", neighbor_texts=near, rect={"x": 300, "y": 100, "w": 60, "h": 20}),
+        fp("/html/body[1]/main[1]/ul[1]/li[2]/button[1]", "button", text="Archive", role="button",
+           accessible_name="Archive", context="Inbox", neighbor_texts=["Alan Turing", "Budget", "1 new"],
+           rect={"x": 300, "y": 140, "w": 60, "h": 20}),
+    ]
+    decision = heal(old, page, threshold=0.3, margin=0.0)
+    assert decision.healed, decision.reason
+    assert decision.chosen["tag"] == "a"
