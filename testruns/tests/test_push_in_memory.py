@@ -6,19 +6,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from testruns import events
-
-
-@pytest.fixture
-def in_memory_layer(settings) -> InMemoryChannelLayer:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    layer = get_channel_layer()
-    assert isinstance(layer, InMemoryChannelLayer)
-    return layer
 
 
 def test_a_group_member_of_this_process_receives_the_push(in_memory_layer):

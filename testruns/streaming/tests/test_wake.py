@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from testruns import events
 from testruns.streaming import stream, wake
@@ -23,14 +22,6 @@ def wake_data_dir(settings, tmp_path_factory):
     settings.DATA_DIR = tmp_path_factory.mktemp("wk")  # short: a unix socket's path has at most 107 bytes
     yield settings.DATA_DIR
     wake._close_at_exit()
-
-
-@pytest.fixture
-def in_memory_layer(settings) -> InMemoryChannelLayer:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    layer = get_channel_layer()
-    assert isinstance(layer, InMemoryChannelLayer)
-    return layer
 
 
 PUSH = """
