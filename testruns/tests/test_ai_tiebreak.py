@@ -28,13 +28,6 @@ CANDIDATES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def anthropic_api() -> Iterator[AnthropicStub]:
-    stub = AnthropicStub().start()
-    yield stub
-    stub.stop()
-
-
 @pytest.fixture
 def api(anthropic_api: AnthropicStub) -> AnthropicStub:
     anthropic_api.requests.clear()

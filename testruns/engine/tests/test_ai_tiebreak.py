@@ -4,7 +4,6 @@ step with the shortlisted candidate it names (never a selector of its own)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -136,11 +135,9 @@ def same_title_as_before(body: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def anthropic_api() -> Iterator[AnthropicStub]:
-    stub = AnthropicStub().start()
-    stub.reply = same_title_as_before
-    yield stub
-    stub.stop()
+def anthropic_api(anthropic_api: AnthropicStub) -> AnthropicStub:
+    anthropic_api.reply = same_title_as_before
+    return anthropic_api
 
 
 def green_run(engine: Engine, site: PageServer) -> Ports:

@@ -3,8 +3,6 @@ client against a local server that speaks the Messages API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from testruns.engine.healing import HealDecision
@@ -125,13 +123,6 @@ def test_no_tiebreak_when_the_abstention_is_not_a_close_call() -> None:
 
 
 # --- the Anthropic client against a local Messages API --------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def anthropic_api() -> Iterator[AnthropicStub]:
-    stub = AnthropicStub().start()
-    yield stub
-    stub.stop()
 
 
 @pytest.fixture
