@@ -44,16 +44,16 @@ _FP_TAGGED_JS = "t => window.__argus ? window.__argus.fingerprintTagged(t) : nul
 TAG_ATTR = "data-argus-target"
 
 try:  # the healer turns its compact in-page payload into fingerprints; optional like the healer itself
-    from .healing.capture import _expand as _expand_fingerprint
+    from .healing.capture import expand_fingerprint
 except ImportError:  # pragma: no cover - without the healer there is nothing to fingerprint for
-    _expand_fingerprint = None
+    expand_fingerprint = None
 
 
 def parse_fingerprint(raw: str | None) -> dict[str, Any] | None:
-    if not raw or _expand_fingerprint is None:
+    if not raw or expand_fingerprint is None:
         return None
     data = json.loads(raw)
-    return None if data is None else _expand_fingerprint(data)[0]
+    return None if data is None else expand_fingerprint(data)
 
 
 @dataclass

@@ -109,6 +109,7 @@ async (args) => {
   // before the element, else the first after it (a button moved above its card's title keeps it).
   // At most CONTEXT_UP containers up.
   const CONTEXT_UP = 4;
+  const LOOK_ALIKES = 12;
   const contextOf = (i) => {
     let lo = 0, hi = headings.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (headings[mid] < i) lo = mid + 1; else hi = mid; }
@@ -260,8 +261,37 @@ async (args) => {
       items[0].context_twins = n;
     }
     items[0].unique = unique;
-    // The ancestors the fingerprint's path needs, described too (cheap: at most six).
-    for (let p = parents[i], n = 0; p >= 0 && n < 6; p = parents[p], n++) items.push(describe(p));
+    // The old page's look-alikes: other elements of the same role whose name or visible text reads the
+    // same once numbers are set aside ("Edit" in every row, "Like (7)" and "Like (3)", "Add to cart" in
+    // every product card, however each one's aria-label names its product), nearest in document order
+    // first, at most LOOK_ALIKES of them. On the new page the healer recognises those still there, so it
+    // does not take a twin that stayed for the element that moved or went away.
+    const shape = (s) => s.toLowerCase().replace(/[0-9]+/g, '#');
+    const myName = shape(items[0].accessible_name), myText = shape(items[0].text);
+    let alike = [];
+    if (myName || myText) {
+      for (let j = 0; j < els.length; j++) {
+        if (j === i || (j > i && j < elEnd[i]) || (j < i && i < elEnd[j])) continue;  // itself, inside, around
+        const role = roleOf(els[j]);
+        if (role !== items[0].role) continue;
+        const text = cap(norm(rawText[j]), 200);
+        if (myText && shape(text) === myText) { alike.push(j); continue; }
+        const name = cap(accName(els[j], role, cap(labelOf(els[j]), 200), text), 200);
+        if (myName && shape(name) === myName) alike.push(j);
+      }
+      alike.sort((a, b) => Math.abs(a - i) - Math.abs(b - i));
+    }
+    items[0].look_alikes_total = alike.length;
+    alike = alike.slice(0, LOOK_ALIKES);
+    // The ancestors the paths need, described too (cheap: at most six each).
+    const described = new Set([i]);
+    for (const k of [i, ...alike]) {
+      if (k !== i) { items.push(describe(k)); described.add(k); }
+      for (let p = parents[k], n = 0; p >= 0 && n < 6; p = parents[p], n++) {
+        if (!described.has(p)) { items.push(describe(p)); described.add(p); }
+      }
+    }
+    return JSON.stringify({leaves, items, alike});
   } else {
     items = new Array(els.length);
     for (let i = 0; i < els.length; i++) items[i] = describe(i);
@@ -299,6 +329,15 @@ def _expand(payload: dict) -> list[dict]:
     return items
 
 
+def expand_fingerprint(payload: dict) -> dict:
+    """The fingerprint of the element the payload was taken for, with its old page's look-alikes."""
+    items = _expand(payload)
+    by_index = {item["index"]: item for item in items}
+    target = items[0]
+    target["look_alikes"] = [by_index[k] for k in payload.get("alike") or []]
+    return target
+
+
 def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, timeout_ms: int = 0) -> dict:
     """Fingerprint one element (taken after a step succeeded, so no settling by default).
 
@@ -310,7 +349,7 @@ def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, ti
     data = json.loads(raw)
     if data is None:
         raise ValueError("element is not attached to the page's document")
-    return _expand(data)[0]
+    return expand_fingerprint(data)
 
 
 def capture_candidates(page: Any, *, quiet_ms: int = 150, timeout_ms: int = 3000) -> list[dict]:

@@ -105,3 +105,35 @@ def test_context_is_the_heading_of_the_enclosing_card(healing_browser, healing_s
         assert free["context"] == "Free" and free["unique"] == {"context_label": True} and free["context_twins"] == 1
     finally:
         page.close()
+
+
+LOOK_ALIKES = """<!doctype html><html><head><title>Shop</title></head><body><main>
+<article><h2>Lamp</h2><button aria-label="Add Lamp to cart">Add to cart</button><button>Like (7)</button></article>
+<article><h2>Chair</h2><button aria-label="Add Chair to cart">Add to cart</button><button>Like (3)</button></article>
+<article><h2>Mug</h2><button aria-label="Add Mug to cart">Add to cart</button><button>Like</button></article>
+<a href="/cart">Add to cart</a><div><span>Add to cart</span></div>
+</main></body></html>"""
+
+
+@pytest.mark.browser
+def test_a_fingerprint_records_the_old_pages_look_alikes(healing_browser, healing_site) -> None:
+    base, pages = healing_site
+    pages.html["/shop"] = LOOK_ALIKES
+    page = healing_browser.new_page()
+    try:
+        page.goto(f"{base}/shop")
+        chair = fingerprint_element(page, page.get_by_role("button", name="Add Chair to cart").element_handle())
+        # The other products' buttons: the same visible text, whatever their aria-label says, nearest
+        # first. Not the link with that text (another role), nor the span.
+        assert [(x["accessible_name"], x["context"]) for x in chair["look_alikes"]] == [
+            ("Add Lamp to cart", "Lamp"), ("Add Mug to cart", "Mug")]
+        assert chair["look_alikes_total"] == 2
+        # Each look-alike is a whole fingerprint: it can be recognised on the new page like the element.
+        assert [p["tag"] for p in chair["look_alikes"][0]["path"]] == ["body", "main", "article"]
+        assert chair["look_alikes"][0]["neighbor_texts"][:1] == ["Lamp"]
+        # Numbers are set aside: "Like (3)" has "Like (7)" as a look-alike, not the plain "Like".
+        like = fingerprint_element(page, page.get_by_role("button", name="Like (3)").element_handle())
+        assert [x["text"] for x in like["look_alikes"]] == ["Like (7)"]
+        assert "look_alikes" not in capture_candidates(page, quiet_ms=0)[0]
+    finally:
+        page.close()
