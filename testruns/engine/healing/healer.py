@@ -28,8 +28,8 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, 
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
-SCORE_THRESHOLD = 0.60
-MARGIN = 0.06
+SCORE_THRESHOLD = 0.44
+MARGIN = 0.09
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
@@ -65,6 +65,19 @@ CONTEXT_TWINS_GATE = True
 PLACEMENT_NEEDS_LABEL = True
 PLACEMENT_LABEL_FULL = 0.9
 _PLACEMENT = frozenset({"neighbor_texts", "context", "xpath", "path", "location", "size"})
+# The old page's look-alikes (fingerprint `look_alikes`: the same "Edit" in other rows, "Get started" in
+# other tiers). A candidate that one of them matches best, and better than the old element by CLAIM_MARGIN,
+# is that look-alike, still on the page: it is neither the element nor a rival to it.
+CLAIM_MARGIN = 0.05
+CLAIMS = True
+# With the old page's look-alikes recorded, a twin is an unclaimed look-alike among the best candidates,
+# rather than any value the page shares (rarity) or a number in the label.
+TWINS_FROM_LOOK_ALIKES = True
+# The label as an identifier: when every look-alike the old page had is on record and each claimed a
+# candidate of its own, a candidate that is the only unclaimed one with the old role and label (numbers
+# set aside) is confirmed, like one carrying a page-unique test id. It is how people name a control
+# (Playwright's getByRole with a name), and it is unique on both pages.
+LABEL_CONFIRMS = True
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -437,17 +450,19 @@ def _rerank(
     return out
 
 
-def _has_twins(t: _Target, best: dict, others: list[dict], rarity: dict) -> bool:
+def _has_twins(t: _Target, best: dict, others: list[dict], rarity: dict, *, recorded: bool = False) -> bool:
     """Whether the old element's own attributes cannot tell the best candidate from others.
 
-    True when another close candidate has the same tag and (nearly) the same label, when the old
-    text is shared on the page, or when the label carries data (a count, a price) that can collide
-    by chance between rows ("Like (7)" in two comments).
+    True when another close candidate has the same tag and (nearly) the same label. Without the old
+    page's look-alikes on record (`recorded`), also when the old text is shared on the page, or when
+    the label carries data (a count, a price) that can collide by chance between rows ("Like (7)" in
+    two comments); with them, `others` holds only the candidates no look-alike claimed.
     """
-    if rarity.get("text", 1.0) < 1.0 or rarity.get("accessible_name", 1.0) < 1.0:
-        return True
-    if any(ch.isdigit() for ch in t.text):
-        return True
+    if not recorded:
+        if rarity.get("text", 1.0) < 1.0 or rarity.get("accessible_name", 1.0) < 1.0:
+            return True
+        if any(ch.isdigit() for ch in t.text):
+            return True
     label = best.get("accessible_name") or best.get("text") or ""
     for c in others:
         if c.get("tag") == best.get("tag") and text_similarity(
@@ -558,6 +573,66 @@ def _rival(
     return 0.0
 
 
+def _claimed(
+    t: _Target, look_alikes: list[dict], ranked: list[tuple[float, int, dict[str, float]]], candidates: list[dict]
+) -> frozenset[int]:
+    """The shortlisted candidates that are the old page's other look-alikes, still there.
+
+    Each look-alike claims the shortlisted candidate that matches it best, when that candidate matches
+    it better than the next one does and better than it matches the old element, both by CLAIM_MARGIN
+    (a look-alike torn between two candidates claims neither). Twins that stayed then no longer stand
+    in for the element that moved or went away, and no longer count as its rivals.
+    """
+    if not look_alikes:
+        return frozenset()
+    shortlist = [i for _, i, _ in ranked]
+    own = {i: _score(t, candidates[i], precise=True)[0] for i in shortlist}
+    claimed = set()
+    for fp in look_alikes:
+        other = _Target(fp)
+        ranked_for_it = sorted(((_score(other, candidates[i], precise=True)[0], i) for i in shortlist), reverse=True)
+        score, i = ranked_for_it[0]
+        second = ranked_for_it[1][0] if len(ranked_for_it) > 1 else 0.0
+        if score - second >= CLAIM_MARGIN and score - own[i] >= CLAIM_MARGIN:
+            claimed.add(i)
+    return frozenset(claimed)
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def label_shape(s: str) -> str:
+    """A label with its numbers set aside ("Like (7)" and "Like (3)" read the same): as the capture does."""
+    return _DIGITS.sub("#", s.lower())
+
+
+def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
+    """The one unclaimed candidate with the old element's role and label, if there is exactly one.
+
+    The role must be the same (the look-alikes on record were counted by it). An element wrapped
+    around another holder, or inside it, is the same thing on screen and does not count twice: the
+    inner one is the element, the outer one its new wrapper.
+    """
+    text, name = label_shape(t.text), label_shape(t.acc)
+    if not (text or name):
+        return None
+    holders: list[int] = []
+    for i, c in enumerate(candidates):
+        if (c.get("role") or "") != t.role or i in claimed:
+            continue
+        if not ((text and label_shape(c.get("text") or "") == text)
+                or (name and label_shape(c.get("accessible_name") or "") == name)):
+            continue
+        outer = next((k for k, h in enumerate(holders) if _nested(c, candidates[h])), None)
+        if outer is not None:
+            holders[outer] = i  # document order: the later of two nested holders is the inner one
+            continue
+        holders.append(i)
+        if len(holders) > 1:
+            return None
+    return holders[0] if holders else None
+
+
 def _seq_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     if not a and not b:
         return 1.0
@@ -602,26 +677,47 @@ def heal(
     if ANCHOR > 0:
         ranked = _anchored(ranked, rarity["_unique"])
 
-    # Drop every element the caller rejected (by any of its selectors), keeping the order.
+    claimed = _claimed(t, target.get("look_alikes") or [], ranked, candidates) if CLAIMS else frozenset()
+    # Drop every element the caller rejected (by any of its selectors) or a look-alike claimed, keeping the order.
+    look_alikes_on_record = target.get("look_alikes") or []
+    # Every look-alike the old page had is on record (the fingerprint keeps the nearest few): the unclaimed
+    # ones are all the twins there can be.
+    recorded = (
+        TWINS_FROM_LOOK_ALIKES and CLAIMS and "look_alikes" in target
+        and len(look_alikes_on_record) >= (target.get("look_alikes_total") or 0)
+    )
+    label_holder = (
+        _sole_label_holder(t, candidates, claimed)
+        if LABEL_CONFIRMS and recorded and len(claimed) == len(look_alikes_on_record)
+        else None
+    )
     pool: list[tuple[float, int, dict[str, float]]] = []
     for s, i, sims in ranked:
         if len(pool) >= RIVAL_POOL:
             break
+        if i in claimed:
+            continue
         c = candidates[i]
         if rejected_locators and any(loc in rejected_locators for loc in locator_options(c, candidates)):
             continue
+        if i == label_holder:
+            s = 1.0 - (1.0 - s) * (1.0 - ANCHOR)
         pool.append((s, i, sims))
+    pool.sort(key=lambda r: r[0], reverse=True)
     kept = [(s, i, sims, best_locator(candidates[i], candidates) or f"xpath={candidates[i].get('xpath')}")
             for s, i, sims in pool[:3]]
     top = [_summary(candidates[i], s, loc, sims) for s, i, sims, loc in kept]
     if not kept:
-        return HealDecision(False, None, None, 0.0, 0.0, [], "not sure: every candidate was rejected")
+        return HealDecision(
+            False, None, None, 0.0, 0.0, [],
+            "not sure: every candidate was rejected or is another of the old page's look-alikes",
+        )
     best_score, best_i, best_sims, best_loc = kept[0]
     runner_up = kept[1][0] if len(kept) > 1 else 0.0
     best = candidates[best_i]
     # An identifier that matches exactly and that no other element of the page carries (nor did on the
     # old page) confirms the candidate even when its surroundings or its label changed.
-    confirmed = any(best_sims.get(k, 0.0) >= 1.0 for k in rarity["_unique"])
+    confirmed = any(best_sims.get(k, 0.0) >= 1.0 for k in rarity["_unique"]) or best_i == label_holder
     rival = _rival(best, pool[1:], candidates, confirmed)
 
     def abstain(why: str) -> HealDecision:
@@ -637,13 +733,13 @@ def heal(
         return abstain("best candidate is not visible")
     if not best.get("enabled", True):
         return abstain("best candidate is disabled")
-    look_alikes = [candidates[i] for _, i, _ in ranked[1:RERANK_TOPK]]
+    look_alikes = [candidates[i] for _, i, _ in ranked[:RERANK_TOPK] if i != best_i and not (recorded and i in claimed)]
     if (
         CONTEXT_MIN > 0
         and t.neighbors
         and best_sims.get("neighbor_texts", 1.0) < CONTEXT_MIN
         and not confirmed
-        and (not CONTEXT_ONLY_TWINS or _has_twins(t, best, look_alikes, rarity))
+        and (not CONTEXT_ONLY_TWINS or _has_twins(t, best, look_alikes, rarity, recorded=recorded))
         and not (HEADING_SETTLES and _heading_settles(t, best, best_sims, look_alikes))
     ):
         return abstain(
@@ -655,14 +751,14 @@ def heal(
         and t.context
         and best_sims.get("context", 1.0) < HEADING_MIN
         and not confirmed
-        and _has_twins(t, best, look_alikes, rarity)
+        and _has_twins(t, best, look_alikes, rarity, recorded=recorded)
     ):
         # Twins (the same "Remove" in every member's card) are told apart by their card's heading.
         return abstain(
             f"best candidate is under another heading ('{(best.get('context') or '')[:60]}', was "
             f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
         )
-    if CONTEXT_TWINS_GATE and not confirmed and t.acc and t.context_twins > 1:
+    if CONTEXT_TWINS_GATE and not recorded and not confirmed and t.acc and t.context_twins > 1:
         left = _twins_left(t, best, candidates)
         if left < t.context_twins:
             return abstain(

@@ -490,3 +490,74 @@ def test_a_twin_whose_tag_was_swapped_still_counts_under_the_heading() -> None:
     decision = heal(old, page, threshold=0.3, margin=0.0)
     assert decision.healed, decision.reason
     assert decision.chosen["tag"] == "a"
+
+
+# --- the old page's look-alikes: recognised on the new page, they are neither the element nor its rivals -----
+
+PLANS = "/html/body[1]/main[1]/div[1]"
+
+
+def tier_button(card: int, tier: str, price: str, *, xpath: str | None = None, **kw: object) -> dict:
+    """A pricing tier's "Get started": the same label, classes and test id in every tier's card."""
+    data: dict = {
+        "text": "Get started", "role": "button", "accessible_name": "Get started", "classes": ["btn", "btn-plan"],
+        "type": "button", "test_ids": {"data-testid": "get-started"}, "context": tier,
+        "neighbor_texts": [tier, price, "Unlimited projects"],
+        "rect": {"x": 40 + 300 * card, "y": 400, "w": 120, "h": 36},
+        "path": [{"tag": "body", "id": "", "classes": [], "index": 1},
+                 {"tag": "main", "id": "", "classes": [], "index": 1},
+                 {"tag": "div", "id": "", "classes": ["plans"], "index": 1},
+                 {"tag": "div", "id": "", "classes": ["tier"], "index": card}],
+    }
+    data.update(kw)
+    return fp(xpath or f"{PLANS}/div[{card}]/button[1]", "button", **data)
+
+
+def pro_fingerprint(**kw: object) -> dict:
+    """The Pro tier's button as fingerprinted on the old page, with the Free and Team tiers' as look-alikes."""
+    old = tier_button(2, "Pro", "$29", unique={"test_id": False, "context_label": True}, context_twins=1)
+    old["look_alikes"] = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99")]
+    old["look_alikes_total"] = 2
+    old.update(kw)
+    return old
+
+
+def test_a_button_moved_out_of_its_card_is_found_once_its_twins_are_recognised() -> None:
+    # The Pro button moved out of its card to a row under the plans: it lost its card's heading and its
+    # neighbours. The Free and Team buttons did not move and are recognised as themselves, so it is
+    # the only "Get started" left that is not one of them.
+    moved = tier_button(2, "Plans", "", xpath=f"{PLANS}/div[4]/button[1]",
+                        neighbor_texts=["Team", "$99", "Compare plans", "Questions?"],
+                        rect={"x": 40, "y": 700, "w": 120, "h": 36})
+    page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"), moved]
+    decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
+    assert decision.healed, decision.reason
+    assert decision.chosen["xpath"] == f"{PLANS}/div[4]/button[1]"
+    # Without the look-alikes on record, three "Get started" buttons are twins it cannot tell apart.
+    unknown = pro_fingerprint()
+    del unknown["look_alikes"], unknown["look_alikes_total"]
+    assert not heal(unknown, page, threshold=0.5, margin=0.05).healed
+    # Nor when the old page had more look-alikes than the fingerprint kept: the unrecorded ones might be it.
+    assert not heal(pro_fingerprint(look_alikes_total=5), page, threshold=0.5, margin=0.05).healed
+
+
+def test_twins_that_stayed_are_not_taken_for_a_deleted_element() -> None:
+    # The Pro tier is gone. The Team button sits where Pro's did and is otherwise identical; it matches
+    # its own old fingerprint better than Pro's, so it is Team's button, not a heal.
+    team_moved_left = tier_button(2, "Team", "$99")
+    page = [tier_button(1, "Free", "$0"), team_moved_left]
+    decision = heal(pro_fingerprint(), page, threshold=0.0, margin=0.0)
+    assert not decision.healed
+    assert all(guess["context"] != "Team" for guess in decision.top)
+
+
+def test_a_look_alike_torn_between_two_candidates_claims_neither() -> None:
+    from testruns.engine.healing.healer import _claimed, _Target
+
+    # Two Team buttons on the new page that match Team's old fingerprint equally well: neither is
+    # claimed, so neither is set aside and the label confirms nothing.
+    page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
+            tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]")]
+    ranked = [(0.0, i, {}) for i in range(len(page))]
+    claimed = _claimed(_Target(pro_fingerprint()), pro_fingerprint()["look_alikes"], ranked, page)
+    assert claimed == frozenset({0})
