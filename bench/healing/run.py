@@ -1,6 +1,6 @@
 """Run the healing benchmark: real Chromium, tuning split sets the thresholds, held-out split reports.
 
-    .venv/bin/python -m bench.healing.run [--tuning 600] [--heldout 1000] [--workers 2]
+    .venv/bin/python -m bench.healing.run [--tuning 800] [--heldout 1000] [--workers 2]
 
 Per case: render the "before" page, find the generator's secret mark inside the page (removed before
 anything is captured, kept only as a JS reference), fingerprint the target, render the "after"
@@ -176,20 +176,23 @@ def rates(records: Iterable[dict], decide: Decide) -> dict[str, Any]:
 
 
 TUNE_SLACK = (0.03, 0.02)
+TUNE_FALSE_HEALS = 0.005
+TUNE_ABSTAIN = 0.98
 
 
 def tune(records: list[dict]) -> tuple[float, float, dict]:
-    """Highest heal accuracy with no more than 0.3% false heals and 99% correct abstentions on tuning.
+    """Highest heal accuracy with at most 0.5% false heals and 98% correct abstentions on tuning.
 
-    Stricter than the targets (0.5%, 98%) so that the held-out split has room to be worse. A setting
-    also has to stay feasible one notch looser (threshold -0.03 and margin -0.02 together): a setting
-    whose neighbour already heals wrongly sits on the edge of a wrong heal the tuning split happened
-    to miss, and the held-out split finds such edges (it did at margin 0.17 with none on tuning).
+    A setting also has to stay within those bounds one notch looser (threshold -0.03 and margin -0.02
+    together): a setting whose neighbour already heals wrongly sits on the edge of a wrong heal the
+    tuning split happened to miss, and the held-out split finds such edges (it did at margin 0.17 with
+    none on tuning). When no setting is within the bounds, the one with the fewest false heals wins
+    (then the most accurate): the tuner never trades wrong heals for accuracy.
     """
-    best: tuple[float, float, float, dict] | None = None
+    best: tuple[tuple, float, float, dict] | None = None
 
     def ok(r: dict) -> bool:
-        return r["false_heal_rate"] <= 0.003 and (r["abstain_correct"] or 0) >= 0.99
+        return r["false_heal_rate"] <= TUNE_FALSE_HEALS and (r["abstain_correct"] or 0) >= TUNE_ABSTAIN
 
     for ti in range(30, 96):
         t = ti / 100
@@ -197,12 +200,14 @@ def tune(records: list[dict]) -> tuple[float, float, dict]:
             m = mi / 100
             r = rates(records, ours(t, m))
             feasible = ok(r) and ok(rates(records, ours(t - TUNE_SLACK[0], max(0.0, m - TUNE_SLACK[1]))))
-            # Among feasible settings, highest accuracy; ties go to the stricter (safer) setting.
-            key = (feasible, r["heal_accuracy"] or 0.0, -r["false_heal_rate"], t + m)
+            # Feasible first; then fewest false heals when none is (zero when one is: all pass the bound),
+            # then highest accuracy; ties go to the stricter (safer) setting.
+            fewest_false = 0 if feasible else -r["false_heals"]
+            key = (feasible, fewest_false, r["heal_accuracy"] or 0.0, -r["false_heal_rate"], t + m)
             if best is None or key > best[0]:
-                best = (key, t, m, r)  # type: ignore[assignment]
+                best = (key, t, m, r)
     assert best is not None
-    return best[1], best[2], best[3]  # type: ignore[return-value]
+    return best[1], best[2], best[3]
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -262,7 +267,7 @@ def _better(o: dict, h: dict, s: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tuning", type=int, default=400, help="0: use the thresholds shipped in healer.py")
+    ap.add_argument("--tuning", type=int, default=800, help="0: use the thresholds shipped in healer.py")
     ap.add_argument("--heldout", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dump", type=Path, help="write every case record as JSON lines here")
