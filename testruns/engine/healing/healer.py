@@ -69,6 +69,7 @@ _PLACEMENT = frozenset({"neighbor_texts", "context", "xpath", "path", "location"
 # other tiers). A candidate that one of them matches best, and better than the old element by CLAIM_MARGIN,
 # is that look-alike, still on the page: it is neither the element nor a rival to it.
 CLAIM_MARGIN = 0.05
+CLAIM_SHORTLIST = 4
 CLAIMS = True
 # With the old page's look-alikes recorded, a twin is an unclaimed look-alike among the best candidates,
 # rather than any value the page shares (rarity) or a number in the label.
@@ -586,14 +587,15 @@ def _claimed(
     if not look_alikes:
         return frozenset()
     shortlist = [i for _, i, _ in ranked]
-    own = {i: _score(t, candidates[i], precise=True)[0] for i in shortlist}
     claimed = set()
     for fp in look_alikes:
         other = _Target(fp)
-        ranked_for_it = sorted(((_score(other, candidates[i], precise=True)[0], i) for i in shortlist), reverse=True)
+        # The cheap first pass picks its few best, as for the element itself; only those get the precise score.
+        nearest = sorted(shortlist, key=lambda i: _rough(other, candidates[i]), reverse=True)[:CLAIM_SHORTLIST]
+        ranked_for_it = sorted(((_score(other, candidates[i], precise=True)[0], i) for i in nearest), reverse=True)
         score, i = ranked_for_it[0]
         second = ranked_for_it[1][0] if len(ranked_for_it) > 1 else 0.0
-        if score - second >= CLAIM_MARGIN and score - own[i] >= CLAIM_MARGIN:
+        if score - second >= CLAIM_MARGIN and score - _score(t, candidates[i], precise=True)[0] >= CLAIM_MARGIN:
             claimed.add(i)
     return frozenset(claimed)
 
