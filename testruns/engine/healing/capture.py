@@ -109,7 +109,7 @@ async (args) => {
   // before the element, else the first after it (a button moved above its card's title keeps it).
   // At most CONTEXT_UP containers up.
   const CONTEXT_UP = 4;
-  const LOOK_ALIKES = 12;
+  const LOOK_ALIKES = 40;
   const contextOf = (i) => {
     let lo = 0, hi = headings.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (headings[mid] < i) lo = mid + 1; else hi = mid; }
@@ -334,8 +334,22 @@ def expand_fingerprint(payload: dict) -> dict:
     items = _expand(payload)
     by_index = {item["index"]: item for item in items}
     target = items[0]
-    target["look_alikes"] = [by_index[k] for k in payload.get("alike") or []]
+    target["look_alikes"] = [_look_alike(by_index[k]) for k in payload.get("alike") or []]
     return target
+
+
+# What the healer compares a look-alike by; empty values are left out (a fingerprint may hold dozens).
+_LOOK_ALIKE_KEYS = (
+    "tag", "role", "test_ids", "id", "name", "type", "classes", "text", "accessible_name", "label", "placeholder",
+    "href", "alt", "title", "xpath", "path", "neighbor_texts", "context", "rect",
+)
+
+
+def _look_alike(item: dict) -> dict:
+    out = {k: item[k] for k in _LOOK_ALIKE_KEYS if item.get(k)}
+    if "path" in out:  # ancestors by tag, id and classes only, as the healer compares them
+        out["path"] = [{k: node[k] for k in ("tag", "id", "classes") if node.get(k)} for node in out["path"]]
+    return out
 
 
 def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, timeout_ms: int = 0) -> dict:

@@ -28,7 +28,7 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, 
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
-SCORE_THRESHOLD = 0.44
+SCORE_THRESHOLD = 0.31
 MARGIN = 0.09
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
@@ -71,8 +71,9 @@ _PLACEMENT = frozenset({"neighbor_texts", "context", "xpath", "path", "location"
 CLAIM_MARGIN = 0.05
 CLAIM_SHORTLIST = 4
 CLAIMS = True
-# With the old page's look-alikes recorded, a twin is an unclaimed look-alike among the best candidates,
-# rather than any value the page shares (rarity) or a number in the label.
+# With every look-alike of the old page accounted for (on record and each claimed a candidate), a twin is
+# an unclaimed candidate among the best, rather than any value the page shares (rarity) or a number in the
+# label. One look-alike not recognised may be the best candidate itself: then the old rules apply.
 TWINS_FROM_LOOK_ALIKES = True
 # The label as an identifier: when every look-alike the old page had is on record and each claimed a
 # candidate of its own, a candidate that is the only unclaimed one with the old role and label (numbers
@@ -451,15 +452,16 @@ def _rerank(
     return out
 
 
-def _has_twins(t: _Target, best: dict, others: list[dict], rarity: dict, *, recorded: bool = False) -> bool:
+def _has_twins(t: _Target, best: dict, others: list[dict], rarity: dict, *, accounted: bool = False) -> bool:
     """Whether the old element's own attributes cannot tell the best candidate from others.
 
-    True when another close candidate has the same tag and (nearly) the same label. Without the old
-    page's look-alikes on record (`recorded`), also when the old text is shared on the page, or when
-    the label carries data (a count, a price) that can collide by chance between rows ("Like (7)" in
-    two comments); with them, `others` holds only the candidates no look-alike claimed.
+    True when another close candidate has the same tag and (nearly) the same label. Unless every
+    look-alike of the old page is accounted for (on record, and each recognised on the new page), also
+    when the old text is shared on the page, or when the label carries data (a count, a price) that
+    can collide by chance between rows ("Like (7)" in two comments); when they are, `others` holds only
+    the candidates no look-alike claimed.
     """
-    if not recorded:
+    if not accounted:
         if rarity.get("text", 1.0) < 1.0 or rarity.get("accessible_name", 1.0) < 1.0:
             return True
         if any(ch.isdigit() for ch in t.text):
@@ -679,20 +681,17 @@ def heal(
     if ANCHOR > 0:
         ranked = _anchored(ranked, rarity["_unique"])
 
-    claimed = _claimed(t, target.get("look_alikes") or [], ranked, candidates) if CLAIMS else frozenset()
-    # Drop every element the caller rejected (by any of its selectors) or a look-alike claimed, keeping the order.
     look_alikes_on_record = target.get("look_alikes") or []
-    # Every look-alike the old page had is on record (the fingerprint keeps the nearest few): the unclaimed
-    # ones are all the twins there can be.
-    recorded = (
-        TWINS_FROM_LOOK_ALIKES and CLAIMS and "look_alikes" in target
+    claimed = _claimed(t, look_alikes_on_record, ranked, candidates) if CLAIMS else frozenset()
+    # Every look-alike the old page had is on record (the fingerprint keeps the nearest few) and each was
+    # recognised as a candidate of its own: the unclaimed candidates are all the twins there can be.
+    accounted = (
+        CLAIMS and "look_alikes" in target
         and len(look_alikes_on_record) >= (target.get("look_alikes_total") or 0)
+        and len(claimed) == len(look_alikes_on_record)
     )
-    label_holder = (
-        _sole_label_holder(t, candidates, claimed)
-        if LABEL_CONFIRMS and recorded and len(claimed) == len(look_alikes_on_record)
-        else None
-    )
+    label_holder = _sole_label_holder(t, candidates, claimed) if LABEL_CONFIRMS and accounted else None
+    # Drop every element the caller rejected (by any of its selectors) or a look-alike claimed, keeping the order.
     pool: list[tuple[float, int, dict[str, float]]] = []
     for s, i, sims in ranked:
         if len(pool) >= RIVAL_POOL:
@@ -735,13 +734,16 @@ def heal(
         return abstain("best candidate is not visible")
     if not best.get("enabled", True):
         return abstain("best candidate is disabled")
-    look_alikes = [candidates[i] for _, i, _ in ranked[:RERANK_TOPK] if i != best_i and not (recorded and i in claimed)]
+    twins_known = TWINS_FROM_LOOK_ALIKES and accounted
+    look_alikes = [
+        candidates[i] for _, i, _ in ranked[:RERANK_TOPK] if i != best_i and not (twins_known and i in claimed)
+    ]
     if (
         CONTEXT_MIN > 0
         and t.neighbors
         and best_sims.get("neighbor_texts", 1.0) < CONTEXT_MIN
         and not confirmed
-        and (not CONTEXT_ONLY_TWINS or _has_twins(t, best, look_alikes, rarity, recorded=recorded))
+        and (not CONTEXT_ONLY_TWINS or _has_twins(t, best, look_alikes, rarity, accounted=twins_known))
         and not (HEADING_SETTLES and _heading_settles(t, best, best_sims, look_alikes))
     ):
         return abstain(
@@ -753,14 +755,14 @@ def heal(
         and t.context
         and best_sims.get("context", 1.0) < HEADING_MIN
         and not confirmed
-        and _has_twins(t, best, look_alikes, rarity, recorded=recorded)
+        and _has_twins(t, best, look_alikes, rarity, accounted=twins_known)
     ):
         # Twins (the same "Remove" in every member's card) are told apart by their card's heading.
         return abstain(
             f"best candidate is under another heading ('{(best.get('context') or '')[:60]}', was "
             f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
         )
-    if CONTEXT_TWINS_GATE and not recorded and not confirmed and t.acc and t.context_twins > 1:
+    if CONTEXT_TWINS_GATE and not twins_known and not confirmed and t.acc and t.context_twins > 1:
         left = _twins_left(t, best, candidates)
         if left < t.context_twins:
             return abstain(

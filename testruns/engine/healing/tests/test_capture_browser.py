@@ -129,7 +129,7 @@ def test_a_fingerprint_records_the_old_pages_look_alikes(healing_browser, healin
             ("Add Lamp to cart", "Lamp"), ("Add Mug to cart", "Mug")]
         assert chair["look_alikes_total"] == 2
         # Each look-alike is a whole fingerprint: it can be recognised on the new page like the element.
-        assert [p["tag"] for p in chair["look_alikes"][0]["path"]] == ["body", "main", "article"]
+        assert chair["look_alikes"][0]["path"] == [{"tag": "body"}, {"tag": "main"}, {"tag": "article"}]
         assert chair["look_alikes"][0]["neighbor_texts"][:1] == ["Lamp"]
         # Numbers are set aside: "Like (3)" has "Like (7)" as a look-alike, not the plain "Like".
         like = fingerprint_element(page, page.get_by_role("button", name="Like (3)").element_handle())
