@@ -39,8 +39,13 @@ class Case:
     after_html: str
 
 
-def case_seeds(split: str, n: int) -> list[int]:
+def case_seeds(split: str, n: int, *, start: int | None = None) -> list[int]:
+    """`n` seeds of a split; a held-out run may start further on (fresh cases nobody has looked at)."""
     base = HELDOUT_SEED_BASE if split == "heldout" else 0
+    if start is not None:
+        if (start >= HELDOUT_SEED_BASE) != (split == "heldout"):
+            raise ValueError(f"seed {start} is not in the {split} split")
+        base = start
     return list(range(base, base + n))
 
 

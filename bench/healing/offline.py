@@ -1,6 +1,6 @@
 """Tuning-split workbench: capture fingerprints once, then re-run the pure healer on them in seconds.
 
-    .venv/bin/python -m bench.healing.offline collect --tuning 300 --out var/healing-tuning.pkl.gz
+    .venv/bin/python -m bench.healing.offline collect --tuning 800 --out var/healing-tuning.pkl.gz
     .venv/bin/python -m bench.healing.offline eval var/healing-tuning.pkl.gz
 
 Only tuning-split seeds can be collected: the held-out split is never looked at while tuning.
@@ -84,7 +84,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect")
-    c.add_argument("--tuning", type=int, default=300)
+    c.add_argument("--tuning", type=int, default=800)
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval")
