@@ -796,6 +796,12 @@ def heal(
     if not roles_compatible(best.get("role") or "", t.role):
         return abstain(f"best candidate's role '{best.get('role')}' is not compatible with '{t.role}'")
     strong = sorted((k for k, v in best_sims.items() if v >= 0.8), key=lambda k: -WEIGHTS.get(k, 0))
+    eliminated = (
+        f"; the only '{(t.text or t.acc)[:60]}' left once the old page's {len(look_alikes_on_record)} look-alikes "
+        "were recognised"
+        if best_i == label_holder and look_alikes_on_record
+        else ""
+    )
     return HealDecision(
         True,
         best,
@@ -804,6 +810,6 @@ def heal(
         runner_up,
         top,
         f"healed: {best_loc} scored {best_score:.2f} (runner-up {runner_up:.2f}); "
-        f"matched on {', '.join(strong[:6]) or 'overall similarity'}",
+        f"matched on {', '.join(strong[:6]) or 'overall similarity'}{eliminated}",
         rival,
     )

@@ -533,6 +533,7 @@ def test_a_button_moved_out_of_its_card_is_found_once_its_twins_are_recognised()
     decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
     assert decision.healed, decision.reason
     assert decision.chosen["xpath"] == f"{PLANS}/div[4]/button[1]"
+    assert "the only 'Get started' left once the old page's 2 look-alikes were recognised" in decision.reason
     # Without the look-alikes on record, three "Get started" buttons are twins it cannot tell apart.
     unknown = pro_fingerprint()
     del unknown["look_alikes"], unknown["look_alikes_total"]
