@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import pytest
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
@@ -79,32 +82,45 @@ TIERS = """<!doctype html><html><head><title>Plans</title></head><body><main>
 </main></body></html>"""
 
 
-@pytest.mark.browser
-def test_context_is_the_heading_of_the_enclosing_card(healing_browser, healing_site) -> None:
+@pytest.fixture
+def open_page(healing_browser, healing_site) -> Iterator[Callable[[str], Any]]:
+    """Serve a page's HTML on 127.0.0.1 and open it in a new tab, closed after the test."""
     base, pages = healing_site
-    pages.html["/tiers"] = TIERS
-    page = healing_browser.new_page()
-    try:
-        page.goto(f"{base}/tiers")
-        candidates = capture_candidates(page, quiet_ms=0)
-        buttons = [c["context"] for c in candidates if c["tag"] == "button"]
-        # The card's own title, whether the button comes after it or (moved) before it.
-        assert buttons == ["Free", "Team"]
-        assert next(c for c in candidates if c["tag"] == "input")["context"] == "Contact"
-        # A heading is not its own context: the Team title's is the nearest heading before its card.
-        assert next(c for c in candidates if c["text"] == "Team" and c["tag"] == "h2")["context"] == "Free"
-        # Elements under no card take the nearest heading of the page section they are in.
-        assert {c["context"] for c in candidates if c["tag"] == "a"} == {"Contact"}
-        one = fingerprint_element(page, page.query_selector("a[href='/tasks/7']"))
-        shared = fingerprint_element(page, page.query_selector("a[href='/docs']"))
-        assert one["unique"]["href"] is True and shared["unique"]["href"] is False
-        # Both "Open" links sit under "Contact": the heading and label were shared on this page.
-        assert one["unique"]["context_label"] is False and one["context_twins"] == 2
-        # Each "Get started" is the only one under its card's title.
-        free = fingerprint_element(page, page.query_selector("div.tier button"))
-        assert free["context"] == "Free" and free["unique"] == {"context_label": True} and free["context_twins"] == 1
-    finally:
+    opened = []
+
+    def open_(html: str) -> Any:
+        path = f"/page{len(opened)}"
+        pages.html[path] = html
+        page = healing_browser.new_page()
+        opened.append(page)
+        page.goto(f"{base}{path}")
+        return page
+
+    yield open_
+    for page in opened:
         page.close()
+
+
+@pytest.mark.browser
+def test_context_is_the_heading_of_the_enclosing_card(open_page) -> None:
+    page = open_page(TIERS)
+    candidates = capture_candidates(page, quiet_ms=0)
+    buttons = [c["context"] for c in candidates if c["tag"] == "button"]
+    # The card's own title, whether the button comes after it or (moved) before it.
+    assert buttons == ["Free", "Team"]
+    assert next(c for c in candidates if c["tag"] == "input")["context"] == "Contact"
+    # A heading is not its own context: the Team title's is the nearest heading before its card.
+    assert next(c for c in candidates if c["text"] == "Team" and c["tag"] == "h2")["context"] == "Free"
+    # Elements under no card take the nearest heading of the page section they are in.
+    assert {c["context"] for c in candidates if c["tag"] == "a"} == {"Contact"}
+    one = fingerprint_element(page, page.query_selector("a[href='/tasks/7']"))
+    shared = fingerprint_element(page, page.query_selector("a[href='/docs']"))
+    assert one["unique"]["href"] is True and shared["unique"]["href"] is False
+    # Both "Open" links sit under "Contact": the heading and label were shared on this page.
+    assert one["unique"]["context_label"] is False and one["context_twins"] == 2
+    # Each "Get started" is the only one under its card's title.
+    free = fingerprint_element(page, page.query_selector("div.tier button"))
+    assert free["context"] == "Free" and free["unique"] == {"context_label": True} and free["context_twins"] == 1
 
 
 LOOK_ALIKES = """<!doctype html><html><head><title>Shop</title></head><body><main>
@@ -116,24 +132,18 @@ LOOK_ALIKES = """<!doctype html><html><head><title>Shop</title></head><body><mai
 
 
 @pytest.mark.browser
-def test_a_fingerprint_records_the_old_pages_look_alikes(healing_browser, healing_site) -> None:
-    base, pages = healing_site
-    pages.html["/shop"] = LOOK_ALIKES
-    page = healing_browser.new_page()
-    try:
-        page.goto(f"{base}/shop")
-        chair = fingerprint_element(page, page.get_by_role("button", name="Add Chair to cart").element_handle())
-        # The other products' buttons: the same visible text, whatever their aria-label says, nearest
-        # first. Not the link with that text (another role), nor the span.
-        assert [(x["accessible_name"], x["context"]) for x in chair["look_alikes"]] == [
-            ("Add Lamp to cart", "Lamp"), ("Add Mug to cart", "Mug")]
-        assert chair["look_alikes_total"] == 2
-        # Each look-alike is a whole fingerprint: it can be recognised on the new page like the element.
-        assert chair["look_alikes"][0]["path"] == [{"tag": "body"}, {"tag": "main"}, {"tag": "article"}]
-        assert chair["look_alikes"][0]["neighbor_texts"][:1] == ["Lamp"]
-        # Numbers are set aside: "Like (3)" has "Like (7)" as a look-alike, not the plain "Like".
-        like = fingerprint_element(page, page.get_by_role("button", name="Like (3)").element_handle())
-        assert [x["text"] for x in like["look_alikes"]] == ["Like (7)"]
-        assert "look_alikes" not in capture_candidates(page, quiet_ms=0)[0]
-    finally:
-        page.close()
+def test_a_fingerprint_records_the_old_pages_look_alikes(open_page) -> None:
+    page = open_page(LOOK_ALIKES)
+    chair = fingerprint_element(page, page.get_by_role("button", name="Add Chair to cart").element_handle())
+    # The other products' buttons: the same visible text, whatever their aria-label says, nearest
+    # first. Not the link with that text (another role), nor the span.
+    assert [(x["accessible_name"], x["context"]) for x in chair["look_alikes"]] == [
+        ("Add Lamp to cart", "Lamp"), ("Add Mug to cart", "Mug")]
+    assert chair["look_alikes_total"] == 2
+    # Each look-alike is a whole fingerprint: it can be recognised on the new page like the element.
+    assert chair["look_alikes"][0]["path"] == [{"tag": "body"}, {"tag": "main"}, {"tag": "article"}]
+    assert chair["look_alikes"][0]["neighbor_texts"][:1] == ["Lamp"]
+    # Numbers are set aside: "Like (3)" has "Like (7)" as a look-alike, not the plain "Like".
+    like = fingerprint_element(page, page.get_by_role("button", name="Like (3)").element_handle())
+    assert [x["text"] for x in like["look_alikes"]] == ["Like (7)"]
+    assert "look_alikes" not in capture_candidates(page, quiet_ms=0)[0]
