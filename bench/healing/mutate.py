@@ -17,6 +17,8 @@ FAMILIES = (
     "delete_decoy",
 )
 DELETIONS = ("delete", "delete_decoy")
+# The test-id attributes the generator writes: `data-testid`, and `data-test` after a migration.
+TEST_ID_ATTRS = ("data-testid", "data-test")
 
 _SYNONYMS = {
     "sign in": "log in", "log in": "sign in", "continue": "next", "delete": "remove", "edit": "modify",
@@ -159,11 +161,12 @@ def decoy_of(t: Node, root: Node, rng: random.Random, style: Style | None = None
         for n in copy.elements():
             if n.tag == "label" and "for" in n.attrs:
                 n.attrs["for"] = ctl.attrs["id"]
-    if "data-testid" in ctl.attrs:
-        if rng.random() < 0.5:
-            ctl.attrs["data-testid"] = f"{ctl.attrs['data-testid']}-{slug(qual)}"
-        else:
-            del ctl.attrs["data-testid"]
+    for attr in TEST_ID_ATTRS:  # `data-test` too, once a test-id mutation has migrated the convention
+        if attr in ctl.attrs:
+            if rng.random() < 0.5:
+                ctl.attrs[attr] = f"{ctl.attrs[attr]}-{slug(qual)}"
+            else:
+                del ctl.attrs[attr]
     if "name" in ctl.attrs and ctl.attrs.get("type") != "radio":
         ctl.attrs["name"] = f"{ctl.attrs['name']}_{slug(qual).replace('-', '_')}"
     if "href" in ctl.attrs:
