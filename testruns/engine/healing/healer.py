@@ -79,11 +79,14 @@ CLAIMS = True
 # an unclaimed candidate among the best, rather than any value the page shares (rarity) or a number in the
 # label. One look-alike not recognised may be the best candidate itself: then the old rules apply.
 TWINS_FROM_LOOK_ALIKES = True
-# The label as an identifier: when every look-alike the old page had is on record and each claimed a
-# candidate of its own, a candidate that is the only unclaimed one with the old role and label (numbers
-# set aside) is confirmed, like one carrying a page-unique test id. It is how people name a control
-# (Playwright's getByRole with a name), and it is unique on both pages.
+# Confirmation by elimination: when every look-alike the old page had is on record and each claimed a
+# candidate of its own, the only unclaimed candidate with the old role and label (numbers set aside) is
+# confirmed, like one carrying a page-unique test id: the label is how people name a control (Playwright's
+# getByRole with a name), and it is unique on both pages. So is the only unclaimed one carrying the old
+# test id, id or name: a test id every row's button shares names the row whose twins are all recognised.
+# When the label and an identifier point at different candidates, neither is confirmed.
 LABEL_CONFIRMS = True
+IDENTIFIER_CONFIRMS = True
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -641,6 +644,25 @@ def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[in
     return holders[0] if holders else None
 
 
+def _sole_identifier_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
+    """The one unclaimed candidate that carries the old test id, human-chosen id or name, if it is one.
+
+    A test id shared by every row's button names no row on its own; once the other rows' buttons are
+    recognised, the one left carrying it does. Identifiers that lead to different candidates say nothing.
+    """
+    carries = [lambda c, v=v: v in (c.get("test_ids") or {}).values() for v in t.test_id_values]
+    if t.id and not t.id_generated:
+        carries.append(lambda c: c.get("id") == t.id)
+    if t.name:
+        carries.append(lambda c: c.get("name") == t.name)
+    found: set[int] = set()
+    for carry in carries:
+        holders = [i for i, c in enumerate(candidates) if i not in claimed and carry(c)]
+        if len(holders) == 1:
+            found.add(holders[0])
+    return found.pop() if len(found) == 1 else None
+
+
 def _seq_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     if not a and not b:
         return 1.0
@@ -694,7 +716,12 @@ def heal(
         and len(look_alikes_on_record) >= (target.get("look_alikes_total") or 0)
         and len(claimed) == len(look_alikes_on_record)
     )
-    label_holder = _sole_label_holder(t, candidates, claimed) if LABEL_CONFIRMS and accounted else None
+    # With the look-alikes set aside, the one candidate left with the old label (or identifier) is confirmed.
+    sole = {_sole_label_holder(t, candidates, claimed)} if LABEL_CONFIRMS and accounted else set()
+    if IDENTIFIER_CONFIRMS and accounted:
+        sole.add(_sole_identifier_holder(t, candidates, claimed))
+    sole.discard(None)
+    sole_holder = sole.pop() if len(sole) == 1 else None
     # Drop every element the caller rejected (by any of its selectors) or a look-alike claimed, keeping the order.
     pool: list[tuple[float, int, dict[str, float]]] = []
     for s, i, sims in ranked:
@@ -705,7 +732,7 @@ def heal(
         c = candidates[i]
         if rejected_locators and any(loc in rejected_locators for loc in locator_options(c, candidates)):
             continue
-        if i == label_holder:
+        if i == sole_holder:
             s = 1.0 - (1.0 - s) * (1.0 - ANCHOR)
         pool.append((s, i, sims))
     pool.sort(key=lambda r: r[0], reverse=True)
@@ -722,7 +749,7 @@ def heal(
     best = candidates[best_i]
     # An identifier that matches exactly and that no other element of the page carries (nor did on the
     # old page) confirms the candidate even when its surroundings or its label changed.
-    confirmed = any(best_sims.get(k, 0.0) >= 1.0 for k in rarity["_unique"]) or best_i == label_holder
+    confirmed = any(best_sims.get(k, 0.0) >= 1.0 for k in rarity["_unique"]) or best_i == sole_holder
     rival = _rival(best, pool[1:], candidates, confirmed)
 
     def abstain(why: str) -> HealDecision:
@@ -797,9 +824,9 @@ def heal(
         return abstain(f"best candidate's role '{best.get('role')}' is not compatible with '{t.role}'")
     strong = sorted((k for k, v in best_sims.items() if v >= 0.8), key=lambda k: -WEIGHTS.get(k, 0))
     eliminated = (
-        f"; the only '{(t.text or t.acc)[:60]}' left once the old page's {len(look_alikes_on_record)} look-alikes "
-        "were recognised"
-        if best_i == label_holder and look_alikes_on_record
+        f"; the only one left with its label or identifier once the old page's {len(look_alikes_on_record)} "
+        "look-alikes were recognised"
+        if best_i == sole_holder and look_alikes_on_record
         else ""
     )
     return HealDecision(

@@ -533,7 +533,7 @@ def test_a_button_moved_out_of_its_card_is_found_once_its_twins_are_recognised()
     decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
     assert decision.healed, decision.reason
     assert decision.chosen["xpath"] == f"{PLANS}/div[4]/button[1]"
-    assert "the only 'Get started' left once the old page's 2 look-alikes were recognised" in decision.reason
+    assert "the only one left with its label or identifier once the old page's 2 look-alikes" in decision.reason
     # Without the look-alikes on record, three "Get started" buttons are twins it cannot tell apart.
     unknown = pro_fingerprint()
     del unknown["look_alikes"], unknown["look_alikes_total"]
@@ -562,3 +562,18 @@ def test_a_look_alike_torn_between_two_candidates_claims_neither() -> None:
     ranked = [(0.0, i, {}) for i in range(len(page))]
     claimed = _claimed(_Target(pro_fingerprint()), pro_fingerprint()["look_alikes"], ranked, page)
     assert claimed == frozenset({0})
+
+
+def test_a_shared_test_id_names_the_one_element_left_once_its_twins_are_recognised(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # The Pro button was reworded ("Start now") where it stood. Its label no longer matches, and its
+    # test id is the one every tier's button shares; but the Free and Team buttons are recognised as
+    # themselves, and it is the only other element carrying that test id.
+    reworded = tier_button(2, "Pro", "$29", text="Start now", accessible_name="Start now")
+    page = [tier_button(1, "Free", "$0"), reworded, tier_button(3, "Team", "$99")]
+    decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
+    assert decision.healed, decision.reason
+    assert decision.chosen["context"] == "Pro"
+    monkeypatch.setattr(healer, "IDENTIFIER_CONFIRMS", False)
+    assert not heal(pro_fingerprint(), page, threshold=0.5, margin=0.05).healed
