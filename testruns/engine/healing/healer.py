@@ -18,7 +18,7 @@ an identifier (test id, id, name) confirms it. The selector it returns matches t
 
 Twins are what make a heal wrong, so the fingerprint also records the old page's look-alikes (the
 same "Edit" in other rows): those recognised on the new page are set aside, and when all of them
-are, the one candidate left with the old label is confirmed by elimination.
+are, the one candidate left with the old label or identifier is confirmed by elimination.
 """
 
 from __future__ import annotations
@@ -766,7 +766,7 @@ def heal(
     if not best.get("enabled", True):
         return abstain("best candidate is disabled")
     twins_known = TWINS_FROM_LOOK_ALIKES and accounted
-    look_alikes = [
+    close_others = [
         candidates[i] for _, i, _ in ranked[:RERANK_TOPK] if i != best_i and not (twins_known and i in claimed)
     ]
     if (
@@ -774,8 +774,8 @@ def heal(
         and t.neighbors
         and best_sims.get("neighbor_texts", 1.0) < CONTEXT_MIN
         and not confirmed
-        and (not CONTEXT_ONLY_TWINS or _has_twins(t, best, look_alikes, rarity, accounted=twins_known))
-        and not (HEADING_SETTLES and _heading_settles(t, best, best_sims, look_alikes))
+        and (not CONTEXT_ONLY_TWINS or _has_twins(t, best, close_others, rarity, accounted=twins_known))
+        and not (HEADING_SETTLES and _heading_settles(t, best, best_sims, close_others))
     ):
         return abstain(
             "best candidate's surroundings do not match the old element's "
@@ -786,7 +786,7 @@ def heal(
         and t.context
         and best_sims.get("context", 1.0) < HEADING_MIN
         and not confirmed
-        and _has_twins(t, best, look_alikes, rarity, accounted=twins_known)
+        and _has_twins(t, best, close_others, rarity, accounted=twins_known)
     ):
         # Twins (the same "Remove" in every member's card) are told apart by their card's heading.
         return abstain(
