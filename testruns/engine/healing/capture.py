@@ -21,7 +21,10 @@ from typing import Any
 #   heading of the nearest enclosing container that has one, '' when none within four levels).
 # fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
 # element has was unique on its page, and `context_twins` (when it has a context): how many elements of its tag
-# and accessible name sat under that same heading, itself included (candidates carry neither).
+# and accessible name sat under that same heading, itself included (candidates carry neither), and
+# `look_alikes`: the page's other elements of its role whose text or accessible name reads the same once numbers
+# are set aside, nearest first, at most 40, each slimmed to what the healer compares (see _look_alike), with
+# `look_alikes_total` saying how many there were.
 FINGERPRINT_JS = r"""
 async (args) => {
   const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
