@@ -19,4 +19,4 @@ RUN pip install --no-cache-dir .
 
 VOLUME /data
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && daphne -b 0.0.0.0 -p 8000 argus.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python -m argus.serve -b 0.0.0.0 -p 8000 argus.asgi:application"]

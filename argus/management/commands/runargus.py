@@ -39,7 +39,8 @@ class Command(BaseCommand):
         parts = [
             Part(
                 "web",
-                [python, "-m", "daphne", "-b", options["host"], "-p", str(options["port"]), "argus.asgi:application"],
+                [python, "-m", "argus.serve", "-b", options["host"], "-p", str(options["port"]),
+                 "argus.asgi:application"],
             )
         ]
         if not options["no_worker"]:
