@@ -406,6 +406,8 @@ CELERY_BEAT_SCHEDULE["notifications-resume-deliveries"] = {
 ARGUS_RUN_HEARTBEAT_SECONDS = env_float("ARGUS_RUN_HEARTBEAT_SECONDS", 5.0)
 ARGUS_RUN_STALE_SECONDS = env_float("ARGUS_RUN_STALE_SECONDS", 30.0)
 ARGUS_RUN_RECOVERY_SECONDS = env_float("ARGUS_RUN_RECOVERY_SECONDS", 15.0)
+# A re-queued run no worker has taken yet is re-queued again only after this long (its delivery may be lost).
+ARGUS_RUN_REQUEUE_SECONDS = env_float("ARGUS_RUN_REQUEUE_SECONDS", 600.0)
 ARGUS_RUN_CANCEL_CHECK_SECONDS = env_float("ARGUS_RUN_CANCEL_CHECK_SECONDS", 0.25)
 ARGUS_DEMO_APP_URL = env("ARGUS_DEMO_APP_URL", "http://127.0.0.1:8001/")
 CELERY_BEAT_SCHEDULE["testruns-recover-stale-runs"] = {

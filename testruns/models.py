@@ -57,6 +57,9 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When beat last re-queued this run as stale (testruns/execution/recovery.py): it is not re-queued
+    # again until a worker has held it since, or the delivery looks lost.
+    recovery_queued_at = models.DateTimeField(null=True, blank=True)
     worker_id = models.CharField(max_length=255, blank=True, default="")
     # Bumped by every claim. A worker whose lease is no longer current has been replaced and must stop
     # (a fencing token: a slow but alive worker never keeps writing next to its successor).

@@ -322,3 +322,35 @@ def test_when_the_task_thread_dies_the_engine_thread_is_released(org, demo_app, 
     # The engine stops at its next call instead of waiting forever for an answer.
     assert engine_executor().submit(lambda: "free").result(timeout=20) == "free"
     assert Run.objects.get(id=run.id).status == "running"  # left for recovery, as a dead worker would
+
+
+@pytest.mark.django_db
+def test_a_dead_run_is_requeued_once_until_a_worker_takes_it(org):
+    # While every worker is busy, the re-queued delivery waits in the queue: beat must not add another
+    # one at every tick. Once a worker has taken the run (and died too), or the delivery looks lost,
+    # it is re-queued again.
+    project = factories.make_project(org)
+    now = timezone.now()
+    run = Run.objects.create(organization=org, project=project, app_url=project.app_url, status="running",
+                             worker_id="gone", heartbeat_at=now - timedelta(minutes=5))
+    queued: list[str] = []
+    assert recover_stale_runs(enqueue=queued.append) == [str(run.id)]
+    assert recover_stale_runs(enqueue=queued.append) == []
+    assert recover_stale_runs(enqueue=queued.append) == []
+
+    # A worker took it (its claim heartbeats after the re-queue) and died as well.
+    Run.objects.filter(id=run.id).update(recovery_queued_at=now - timedelta(minutes=4),
+                                         heartbeat_at=now - timedelta(minutes=3))
+    assert recover_stale_runs(enqueue=queued.append) == [str(run.id)]
+    assert recover_stale_runs(enqueue=queued.append) == []
+
+    # Nobody took it for longer than ARGUS_RUN_REQUEUE_SECONDS: the delivery is taken for lost.
+    Run.objects.filter(id=run.id).update(
+        recovery_queued_at=now - timedelta(seconds=settings.ARGUS_RUN_REQUEUE_SECONDS + 1),
+        heartbeat_at=now - timedelta(hours=1),
+    )
+    assert recover_stale_runs(enqueue=queued.append) == [str(run.id)]
+    # A run that never heartbeated (claimed by no one) is re-queued once too.
+    fresh = Run.objects.create(organization=org, project=project, app_url=project.app_url, status="running")
+    assert recover_stale_runs(enqueue=queued.append) == [str(fresh.id)]
+    assert recover_stale_runs(enqueue=queued.append) == []
