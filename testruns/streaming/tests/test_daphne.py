@@ -45,4 +45,4 @@ def test_redis_mode_delivers_every_event_once_in_order_and_frees_slots_on_hang_u
     result = run_bench("redis")
     assert result["error"] is None
     assert (result["sent"], result["received"], result["in_order_once"]) == (30, 30, True)
-    assert result["slots"]["ok"] is True
+    assert result["slots"]["ok"] is True, result["slots"]
