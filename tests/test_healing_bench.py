@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from bench.healing.dom import Node, find_target, parent_map
 from bench.healing.generate import HELDOUT_SEED_BASE, case_seeds
-from bench.healing.run import tune
+from bench.healing.mutate import apply
+from bench.healing.run import ours, rates, tune
+from bench.healing.styles import Style
 
 
-def record(score: float, rival: float, *, right: bool = True, deleted: bool = False) -> dict:
-    return {"deleted": deleted, "ours": {"score": score, "runner_up": rival, "rival": rival, "gates": True,
-                                         "right": right and not deleted}}
+def record(score: float, rival: float, *, right: bool = True, deleted: bool = False, hidden: bool = False) -> dict:
+    return {"deleted": deleted, "hidden": hidden, "ours": {"score": score, "runner_up": rival, "rival": rival,
+                                                           "gates": True, "right": right and not deleted}}
 
 
 def test_the_tuner_takes_the_strictest_setting_within_one_standard_error_of_the_best() -> None:
@@ -44,3 +49,33 @@ def test_held_out_runs_can_start_on_fresh_seeds() -> None:
         case_seeds("heldout", 2, start=5)
     with pytest.raises(ValueError):
         case_seeds("tuning", 2, start=2_000_000)
+
+
+def test_a_hidden_target_is_not_recoverable_and_healing_it_is_a_false_heal() -> None:
+    # The change collapsed the target into a closed <details>: no step can act on it.
+    records = [record(0.9, 0.1), record(0.9, 0.1, hidden=True), record(0.2, 0.0, right=False)]
+    result = rates(records, ours(0.5, 0.05))
+    assert result["heal_accuracy"] == 0.5  # one right heal over the two visible targets
+    assert result["heal_attempts"] == 2 and result["false_heals"] == 1
+
+
+def product_grid() -> Node:
+    grid = Node("div", concept="list.grid")
+    for n in range(3):
+        card = Node("article", concept="card.product").add(Node("h3", concept="heading").add(f"Product {n}"))
+        card.add(Node("div", concept="item.actions").add(
+            Node("button", {"type": "button"}, ["Details"], kind="action", concept="button.link", target=n == 1)))
+        grid.add(card)
+    return Node("main").add(Node("section", concept="container").add(grid))
+
+
+def test_a_move_keeps_the_control_inside_its_own_card() -> None:
+    # "Details" put into the next product's card would be that product's link, not the same one moved.
+    for seed in range(60):
+        root = product_grid()
+        apply("move", root, Style("semantic", random.Random(seed), build="b"), random.Random(seed))
+        parents = parent_map(root)
+        node = find_target(root)
+        while node.tag != "article":
+            node = parents[id(node)]
+        assert next(n for n in node.elements() if n.tag == "h3").text() == "Product 1", seed

@@ -43,6 +43,15 @@ def unit_of(node: Node, parents: dict[int, Node]) -> Node:
     return node
 
 
+def is_record(node: Node, parents: dict[int, Node]) -> bool:
+    """One of a list's records: a card among cards, a row among rows (a sibling of the same tag and style)."""
+    parent = parents.get(id(node))
+    return bool(node.concept) and parent is not None and any(
+        isinstance(c, Node) and c is not node and c.tag == node.tag and c.concept == node.concept
+        for c in parent.children
+    )
+
+
 def _rename_ident(value: str, rng: random.Random) -> str:
     m = re.fullmatch(r":r([0-9a-z]+):", value)
     if m:
@@ -244,14 +253,15 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
     elif fam == "move":
         # Redesigns move a control within its own component (a card's footer to its header, a form's
         # button row to the top): the destination is another container under the same nearby ancestor,
-        # or a new container there when there is none.
+        # or a new container there when there is none. Never out of its record: a product card's
+        # "Details" put into the next card is that product's link, not the same one moved.
         unit = unit_of(t, parents)
         holder = parents[id(unit)]
         inside = {id(n) for n in unit.elements()}
         scope = holder
         for _ in range(2):
             up = parents.get(id(scope))
-            if up is None or up.tag == "main":
+            if up is None or up.tag == "main" or is_record(scope, parents):
                 break
             scope = up
         options = [n for n in scope.elements() if n.tag in ("div", "section", "form", "article", "fieldset", "li",
