@@ -19,7 +19,7 @@ from testruns.engine.healing import capture_candidates, fingerprint_element, hea
 
 from .generate import case_seeds, make_case
 from .mutate import FAMILIES
-from .run import CHROMIUM_ARGS, MARK_JS, _chromium, ours, rates, tune
+from .run import CHROMIUM_ARGS, MARK_JS, _chromium, ours, rates, target_hidden, tune
 
 
 def _collect(seeds: list[int]) -> list[dict[str, Any]]:
@@ -36,11 +36,12 @@ def _collect(seeds: list[int]) -> list[dict[str, Any]]:
             page.evaluate(MARK_JS)
             target = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))
             page.set_content(case.after_html)
-            truth = None
+            truth, hidden = None, False
             if page.evaluate(MARK_JS):
                 truth = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))["xpath"]
+                hidden = target_hidden(page)
             out.append({"seed": seed, "split": case.split, "kind": case.kind, "style": case.style,
-                        "families": case.families, "deleted": case.deleted, "target": target,
+                        "families": case.families, "deleted": case.deleted, "hidden": hidden, "target": target,
                         "candidates": capture_candidates(page, quiet_ms=0), "truth": truth})
         browser.close()
     return out
@@ -52,10 +53,11 @@ def evaluate(cases: list[dict]) -> None:
         d = heal(c["target"], c["candidates"], threshold=0.0, margin=0.0)
         top = d.top[0] if d.top else None
         records.append({**{k: c[k] for k in ("seed", "split", "kind", "style", "families", "deleted")},
+                        "hidden": c.get("hidden", False),
                         "reason": d.reason,
                         "ours": {"score": d.score, "runner_up": d.runner_up_score, "rival": d.rival_score,
                                  "gates": d.healed, "right": bool(top and c["truth"] and top["xpath"] == c["truth"])}})
-    rec = [r for r in records if not r["deleted"]]
+    rec = [r for r in records if not r["deleted"] and not r["hidden"]]
     print(f"top-1 right on recoverable: {sum(r['ours']['right'] for r in rec)}/{len(rec)}")
     t, m, tuned = tune(records)
     print(f"tuned threshold={t:.2f} margin={m:.2f}: {tuned}")
@@ -69,7 +71,7 @@ def evaluate(cases: list[dict]) -> None:
     decide = ours(t, m)
     false = [r for r in records if decide(r)[0] and not decide(r)[1]]
     print("false heals at the tuned values:", [(r["seed"], r["kind"], r["families"]) for r in false])
-    gated = [r for r in records if not r["deleted"] and r["ours"]["right"] and not r["ours"]["gates"]]
+    gated = [r for r in rec if r["ours"]["right"] and not r["ours"]["gates"]]
     print(f"right top-1 stopped by a gate: {len(gated)}")
     for r in gated[:40]:
         print(f"    {r['seed']} {r['kind']} {r['families']}: {r['reason'][:150]}")

@@ -47,6 +47,12 @@ MARK_JS = """() => {
 CHECK_JS = "(els) => [els.length, els.length === 1 && els[0] === window.__benchTarget]"
 
 
+def target_hidden(page: Any) -> bool:
+    """Whether the change left the marked element on the page but not visible (an answer collapsed into
+    a closed <details>): no step can act on it, so the right outcome is to abstain, as for a deleted one."""
+    return not page.evaluate_handle("window.__benchTarget").as_element().is_visible()
+
+
 def _chromium() -> str:
     """The engine's Chromium (ARGUS_CHROMIUM_PATH, else Debian's); the bench will not fall back to a download."""
     path = chromium_path()
@@ -101,6 +107,7 @@ def _run_case(page: Any, seed: int) -> dict:
     page.set_content(case.after_html)
     present = page.evaluate(MARK_JS)
     assert present != case.deleted, f"seed {seed}: generator bookkeeping disagrees with the page"
+    hidden = present and target_hidden(page)
     candidates = capture_candidates(page, quiet_ms=0)
 
     started, cpu_started = time.perf_counter(), time.thread_time()
@@ -115,7 +122,7 @@ def _run_case(page: Any, seed: int) -> dict:
     sl_count, sl_right = _check(page, recorded)
     return {
         "seed": seed, "split": case.split, "kind": case.kind, "style": case.style, "families": case.families,
-        "deleted": case.deleted, "elements": len(candidates), "heal_ms": heal_ms,
+        "deleted": case.deleted, "hidden": hidden, "elements": len(candidates), "heal_ms": heal_ms,
         "heal_cpu_ms": heal_cpu_ms,
         "ours": {"score": decision.score, "runner_up": decision.runner_up_score, "rival": decision.rival_score,
                  "gates": decision.healed,
@@ -151,15 +158,17 @@ def baseline(name: str) -> Decide:
 
 
 def rates(records: Iterable[dict], decide: Decide) -> dict[str, Any]:
+    """Heal accuracy over the recoverable cases (the target is still there and visible); a heal when the
+    target is gone or hidden is a false heal; abstentions are counted over the deleted-target cases."""
     recs = list(records)
-    recoverable = [r for r in recs if not r["deleted"]]
+    recoverable = [r for r in recs if not r["deleted"] and not r.get("hidden")]
     deleted = [r for r in recs if r["deleted"]]
     attempts = wrong = correct = abstained_deleted = 0
     for r in recs:
         healed, right = decide(r)
         if healed:
             attempts += 1
-            if r["deleted"] or not right:
+            if r["deleted"] or r.get("hidden") or not right:
                 wrong += 1
             elif right:
                 correct += 1
@@ -210,7 +219,7 @@ def tune(records: list[dict]) -> tuple[float, float, dict]:
     group = max(key for key, *_ in scored)
     candidates = [(t, m, r) for key, t, m, r in scored if key == group]
     top = max(r["heal_accuracy"] or 0.0 for _, _, r in candidates)
-    recoverable = sum(1 for r in records if not r["deleted"]) or 1
+    recoverable = sum(1 for r in records if not r["deleted"] and not r.get("hidden")) or 1
     se = (top * (1 - top) / recoverable) ** 0.5
     t, m, r = max(((t, m, r) for t, m, r in candidates if (r["heal_accuracy"] or 0.0) >= top - se),
                   key=lambda c: (c[0] + c[1], c[0]))
@@ -329,6 +338,7 @@ def main(argv: list[str] | None = None) -> None:
         "single_locator": {k: v for k, v in rates(heldout, baseline("single")).items() if k != "cases"},
         "tuning_cases": len(tuning),
         "deletions": sum(1 for r in heldout if any(f in DELETIONS for f in r["families"])),
+        "hidden_targets": sum(1 for r in heldout if r.get("hidden")),
     }
     print(json.dumps(summary))
 
