@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .roles import ROLE_FAMILY
+
 # The fingerprint schema (all keys always present):
 #   index, tag, id, name, classes, text, own_text, role, accessible_name, label, placeholder, href,
 #   alt, title, type, test_ids {attr: value}, xpath, path [{tag, id, classes, index}] (nearest
@@ -22,9 +24,9 @@ from typing import Any
 # fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
 # element has was unique on its page, and `context_twins` (when it has a context): how many elements of its tag
 # and accessible name sat under that same heading, itself included (candidates carry neither), and
-# `look_alikes`: the page's other elements of its role whose text or accessible name reads the same once numbers
-# are set aside, nearest first, at most 40, each slimmed to what the healer compares (see _look_alike), with
-# `look_alikes_total` saying how many there were.
+# `look_alikes`: the page's other elements of its kind of role (roles.same_kind) whose text or accessible name
+# reads the same once numbers are set aside, nearest first, at most 40, each slimmed to what the healer compares
+# (see _look_alike), with `look_alikes_total` saying how many there were.
 FINGERPRINT_JS = r"""
 async (args) => {
   const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
@@ -264,19 +266,23 @@ async (args) => {
       items[0].context_twins = n;
     }
     items[0].unique = unique;
-    // The old page's look-alikes: other elements of the same role whose name or visible text reads the
+    // The old page's look-alikes: other elements of the same kind of role whose name or visible text reads the
     // same once numbers are set aside ("Edit" in every row, "Like (7)" and "Like (3)", "Add to cart" in
     // every product card, however each one's aria-label names its product), nearest in document order
     // first, at most LOOK_ALIKES of them. On the new page the healer recognises those still there, so it
     // does not take a twin that stayed for the element that moved or went away.
     const shape = (s) => s.toLowerCase().replace(/[0-9]+/g, '#');
+    // Roles a redesign swaps for one another count as one (a "Settings" tab and a "Settings" breadcrumb
+    // link are look-alikes): roles.same_kind, with roles.ROLE_FAMILY passed in.
+    const FAMILY = args.roleFamily || {};
+    const sameKind = (a, b) => a === b || (!!FAMILY[a] && FAMILY[a] === FAMILY[b]);
     const myName = shape(items[0].accessible_name), myText = shape(items[0].text);
     let alike = [];
     if (myName || myText) {
       for (let j = 0; j < els.length; j++) {
         if (j === i || (j > i && j < elEnd[i]) || (j < i && i < elEnd[j])) continue;  // itself, inside, around
         const role = roleOf(els[j]);
-        if (role !== items[0].role) continue;
+        if (!sameKind(role, items[0].role)) continue;
         const text = cap(norm(rawText[j]), 200);
         if (myText && shape(text) === myText) { alike.push(j); continue; }
         const name = cap(accName(els[j], role, cap(labelOf(els[j]), 200), text), 200);
@@ -360,9 +366,8 @@ def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, ti
 
     Raises ValueError when the element is not (or no longer) in the page's document.
     """
-    raw = page.evaluate(
-        FINGERPRINT_JS, {"target": element_handle, "quietMs": quiet_ms, "timeoutMs": timeout_ms}
-    )
+    args = {"target": element_handle, "quietMs": quiet_ms, "timeoutMs": timeout_ms, "roleFamily": ROLE_FAMILY}
+    raw = page.evaluate(FINGERPRINT_JS, args)
     data = json.loads(raw)
     if data is None:
         raise ValueError("element is not attached to the page's document")

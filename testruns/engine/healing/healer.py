@@ -28,12 +28,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .locators import best_locator, locator_options
+from .roles import role_family, roles_compatible, same_kind
 from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, text_similarity, words
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
-SCORE_THRESHOLD = 0.49
-MARGIN = 0.09
+SCORE_THRESHOLD = 0.61
+MARGIN = 0.13
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
@@ -113,14 +114,6 @@ WEIGHTS: dict[str, float] = {
     "size": 0.25,
 }
 
-_ROLE_FAMILY = {
-    "button": "activate", "link": "activate", "menuitem": "activate", "tab": "activate",
-    "menuitemcheckbox": "toggle", "menuitemradio": "toggle", "checkbox": "toggle", "radio": "toggle",
-    "switch": "toggle",
-    "textbox": "input", "searchbox": "input", "spinbutton": "input", "combobox": "input",
-    "listbox": "choose", "slider": "input",
-    "option": "option",
-}
 _TAG_FAMILY = {
     "button": "activate", "a": "activate", "summary": "activate",
     "input": "input", "textarea": "input", "select": "input",
@@ -130,15 +123,6 @@ _TAG_FAMILY = {
     "strong": "inline", "em": "inline", "b": "inline", "i": "inline", "label": "inline",
     "ul": "list", "ol": "list", "li": "item",
 }
-
-
-def role_family(role: str) -> str:
-    """Interactive roles group by what a step can do with them; everything else is 'static'."""
-    return _ROLE_FAMILY.get(role, "static")
-
-
-def roles_compatible(a: str, b: str) -> bool:
-    return a == b or role_family(a) == role_family(b)
 
 
 @dataclass
@@ -618,9 +602,10 @@ def label_shape(s: str) -> str:
 
 
 def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
-    """The one unclaimed candidate with the old element's role and label, if there is exactly one.
+    """The one unclaimed candidate with the old element's kind of role and label, if there is exactly one.
 
-    The role must be the same (the look-alikes on record were counted by it). An element wrapped
+    The role must be of the same kind (a button may have become a link; the look-alikes on record were
+    counted by kind, see roles.same_kind), and a static role the same. An element wrapped
     around another holder, or inside it, is the same thing on screen and does not count twice: the
     inner one is the element, the outer one its new wrapper.
     """
@@ -629,7 +614,7 @@ def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[in
         return None
     holders: list[int] = []
     for i, c in enumerate(candidates):
-        if (c.get("role") or "") != t.role or i in claimed:
+        if not same_kind(c.get("role") or "", t.role) or i in claimed:
             continue
         if not ((text and label_shape(c.get("text") or "") == text)
                 or (name and label_shape(c.get("accessible_name") or "") == name)):

@@ -15,7 +15,8 @@ import re
 from typing import Any
 
 from ..interfaces import TieBreak, TieBreaker
-from .healer import MARGIN, SCORE_THRESHOLD, HealDecision, roles_compatible
+from .healer import MARGIN, SCORE_THRESHOLD, HealDecision
+from .roles import roles_compatible
 
 __all__ = [
     "AnthropicTieBreaker",

@@ -577,3 +577,21 @@ def test_a_shared_test_id_names_the_one_element_left_once_its_twins_are_recognis
     assert decision.chosen["context"] == "Pro"
     monkeypatch.setattr(healer, "IDENTIFIER_CONFIRMS", False)
     assert not heal(pro_fingerprint(), page, threshold=0.5, margin=0.05).healed
+
+
+def test_a_button_that_became_a_link_is_found_once_its_twins_are_recognised() -> None:
+    # The Pro button moved out of its card and became a link, without its test id: a button and a link
+    # are the same kind of control, and once the Free and Team buttons are recognised it is the only
+    # "Get started" left.
+    moved = tier_button(2, "Plans", "", xpath=f"{PLANS}/div[4]/a[1]", role="link", type="", test_ids={},
+                        neighbor_texts=["Team", "$99", "Compare plans", "Questions?"],
+                        rect={"x": 40, "y": 700, "w": 120, "h": 36})
+    moved["tag"] = "a"
+    page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"), moved]
+    decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
+    assert decision.healed, decision.reason
+    assert decision.chosen["xpath"] == f"{PLANS}/div[4]/a[1]"
+    # A heading that reads "Get started" is not that kind of control: it is no holder of the label.
+    heading = fp(f"{PLANS}/h2[1]", "h2", role="heading", text="Get started", accessible_name="Get started")
+    assert heal(pro_fingerprint(), [*page, heading], threshold=0.5, margin=0.05).healed
+
