@@ -24,6 +24,7 @@ are, the one candidate left with the old label or identifier is confirmed by eli
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
 SCORE_THRESHOLD = 0.61
-MARGIN = 0.13
+MARGIN = 0.14
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
@@ -575,22 +576,35 @@ def _claimed(
     Each look-alike claims the shortlisted candidate that matches it best, when that candidate matches
     it better than the next one does and better than it matches the old element, both by CLAIM_MARGIN
     (a look-alike torn between two candidates claims neither). Twins that stayed then no longer stand
-    in for the element that moved or went away, and no longer count as its rivals.
+    in for the element that moved or went away, and no longer count as its rivals. Look-alikes that are
+    twins of each other (two cards that both read "Barbara Thompson", each with a "Message") are torn
+    between the same candidates: k of them torn among the same k candidates claim all k together.
     """
     if not look_alikes:
         return frozenset()
     shortlist = [i for _, i, _ in ranked]
-    claimed = set()
+    ties: list[frozenset[int]] = []
     for fp in look_alikes:
         other = _Target(fp)
         # The cheap first pass picks its few best, as for the element itself; only those get the precise score.
         nearest = sorted(shortlist, key=lambda i: _rough(other, candidates[i]), reverse=True)[:CLAIM_SHORTLIST]
         ranked_for_it = sorted(((_score(other, candidates[i], precise=True)[0], i) for i in nearest), reverse=True)
-        score, i = ranked_for_it[0]
-        second = ranked_for_it[1][0] if len(ranked_for_it) > 1 else 0.0
-        if score - second >= CLAIM_MARGIN and score - _score(t, candidates[i], precise=True)[0] >= CLAIM_MARGIN:
-            claimed.add(i)
-    return frozenset(claimed)
+        best = ranked_for_it[0][0]
+        tied = [i for score, i in ranked_for_it if best - score < CLAIM_MARGIN]
+        if len(tied) == len(ranked_for_it) == CLAIM_SHORTLIST:
+            continue  # torn among all it looked at: there may be more beyond them
+        if any(best - _score(t, candidates[i], precise=True)[0] < CLAIM_MARGIN for i in tied):
+            continue  # the old element matches one of them about as well: it may be the element
+        ties.append(frozenset(tied))
+    # Settle what is settled, then look again without it: a look-alike torn between a candidate another
+    # one claimed and a second candidate claims the second.
+    claimed: set[int] = set()
+    while True:
+        torn_among = Counter(among - claimed for among in ties if among - claimed)
+        settled = {i for among, n in torn_among.items() if n >= len(among) for i in among}
+        if not settled:
+            return frozenset(claimed)
+        claimed |= settled
 
 
 _DIGITS = re.compile(r"[0-9]+")

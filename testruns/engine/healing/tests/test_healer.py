@@ -595,3 +595,24 @@ def test_a_button_that_became_a_link_is_found_once_its_twins_are_recognised() ->
     heading = fp(f"{PLANS}/h2[1]", "h2", role="heading", text="Get started", accessible_name="Get started")
     assert heal(pro_fingerprint(), [*page, heading], threshold=0.5, margin=0.05).healed
 
+
+
+def test_look_alikes_that_are_twins_of_each_other_claim_their_twins_together() -> None:
+    # Two Team tiers side by side, identical to the last pixel but their place: each Team look-alike is
+    # torn between the two Team buttons, so neither claims one alone. Together they claim both, and
+    # the moved Pro button is again the only "Get started" left.
+    old = pro_fingerprint()
+    old["look_alikes"] = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
+                          tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]")]
+    old["look_alikes_total"] = 3
+    moved = tier_button(2, "Plans", "", xpath=f"{PLANS}/div[4]/button[1]",
+                        neighbor_texts=["Team", "$99", "Compare plans", "Questions?"],
+                        rect={"x": 40, "y": 700, "w": 120, "h": 36})
+    page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
+            tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]"), moved]
+    decision = heal(old, page, threshold=0.5, margin=0.05)
+    assert decision.healed, decision.reason
+    assert decision.chosen["xpath"] == f"{PLANS}/div[4]/button[1]"
+    # With one Team look-alike only, the two Team buttons are not both accounted for: one may be Pro's.
+    old["look_alikes"], old["look_alikes_total"] = old["look_alikes"][:2], 2
+    assert not heal(old, page, threshold=0.5, margin=0.05).healed
