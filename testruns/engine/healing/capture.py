@@ -26,7 +26,8 @@ from .roles import ROLE_FAMILY
 # and accessible name sat under that same heading, itself included (candidates carry neither), and
 # `look_alikes`: the page's other elements of its kind of role (roles.same_kind) whose text or accessible name
 # reads the same once numbers are set aside, nearest first, at most 40, each slimmed to what the healer compares
-# (see _look_alike), with `look_alikes_total` saying how many there were.
+# (see _look_alike), with `look_alikes_total` saying how many there were and `look_alikes_by` = 'kind'
+# (fingerprints stored before it counted them by exact role).
 FINGERPRINT_JS = r"""
 async (args) => {
   const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
@@ -291,6 +292,7 @@ async (args) => {
       alike.sort((a, b) => Math.abs(a - i) - Math.abs(b - i));
     }
     items[0].look_alikes_total = alike.length;
+    items[0].look_alikes_by = 'kind';  // of role; fingerprints without it counted by exact role
     alike = alike.slice(0, LOOK_ALIKES);
     // The ancestors the paths need, described too (cheap: at most six each).
     const described = new Set([i]);

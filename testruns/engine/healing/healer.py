@@ -626,9 +626,12 @@ def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[in
     text, name = label_shape(t.text), label_shape(t.acc)
     if not (text or name):
         return None
+    # A fingerprint stored before look-alikes were counted by kind of role did not record a link that
+    # reads like the old button: only the exact role is safe there.
+    alike = same_kind if t.fp.get("look_alikes_by") == "kind" else str.__eq__
     holders: list[int] = []
     for i, c in enumerate(candidates):
-        if not same_kind(c.get("role") or "", t.role) or i in claimed:
+        if not alike(c.get("role") or "", t.role) or i in claimed:
             continue
         if not ((text and label_shape(c.get("text") or "") == text)
                 or (name and label_shape(c.get("accessible_name") or "") == name)):

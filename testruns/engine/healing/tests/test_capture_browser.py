@@ -139,7 +139,7 @@ def test_a_fingerprint_records_the_old_pages_look_alikes(open_page) -> None:
     # first; and the link with that text (a redesign may turn a button into a link), not the span.
     assert [(x["role"], x["accessible_name"], x["context"]) for x in chair["look_alikes"]] == [
         ("button", "Add Lamp to cart", "Lamp"), ("button", "Add Mug to cart", "Mug"), ("link", "Add to cart", "Mug")]
-    assert chair["look_alikes_total"] == 3
+    assert chair["look_alikes_total"] == 3 and chair["look_alikes_by"] == "kind"
     # Each look-alike is a whole fingerprint: it can be recognised on the new page like the element.
     assert chair["look_alikes"][0]["path"] == [{"tag": "body"}, {"tag": "main"}, {"tag": "article"}]
     assert chair["look_alikes"][0]["neighbor_texts"][:1] == ["Lamp"]

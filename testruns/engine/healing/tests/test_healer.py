@@ -518,6 +518,7 @@ def pro_fingerprint(**kw: object) -> dict:
     old = tier_button(2, "Pro", "$29", unique={"test_id": False, "context_label": True}, context_twins=1)
     old["look_alikes"] = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99")]
     old["look_alikes_total"] = 2
+    old["look_alikes_by"] = "kind"
     old.update(kw)
     return old
 
@@ -594,6 +595,11 @@ def test_a_button_that_became_a_link_is_found_once_its_twins_are_recognised() ->
     # A heading that reads "Get started" is not that kind of control: it is no holder of the label.
     heading = fp(f"{PLANS}/h2[1]", "h2", role="heading", text="Get started", accessible_name="Get started")
     assert heal(pro_fingerprint(), [*page, heading], threshold=0.5, margin=0.05).healed
+    # A fingerprint stored before look-alikes were counted by kind would not have recorded a link that
+    # read "Get started": there, only a button can be the label's sole holder.
+    stored_earlier = pro_fingerprint()
+    del stored_earlier["look_alikes_by"]
+    assert not heal(stored_earlier, page, threshold=0.5, margin=0.05).healed
 
 
 
