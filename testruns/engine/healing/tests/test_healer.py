@@ -523,13 +523,19 @@ def pro_fingerprint(**kw: object) -> dict:
     return old
 
 
+def moved_pro(**kw: object) -> dict:
+    """The Pro tier's button, moved out of its card to a row under the plans: no heading, new neighbours."""
+    data: dict = {"xpath": f"{PLANS}/div[4]/button[1]", "rect": {"x": 40, "y": 700, "w": 120, "h": 36},
+                  "neighbor_texts": ["Team", "$99", "Compare plans", "Questions?"]}
+    data.update(kw)
+    return tier_button(2, "Plans", "", **data)
+
+
 def test_a_button_moved_out_of_its_card_is_found_once_its_twins_are_recognised() -> None:
     # The Pro button moved out of its card to a row under the plans: it lost its card's heading and its
     # neighbours. The Free and Team buttons did not move and are recognised as themselves, so it is
     # the only "Get started" left that is not one of them.
-    moved = tier_button(2, "Plans", "", xpath=f"{PLANS}/div[4]/button[1]",
-                        neighbor_texts=["Team", "$99", "Compare plans", "Questions?"],
-                        rect={"x": 40, "y": 700, "w": 120, "h": 36})
+    moved = moved_pro()
     page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"), moved]
     decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
     assert decision.healed, decision.reason
@@ -584,9 +590,7 @@ def test_a_button_that_became_a_link_is_found_once_its_twins_are_recognised() ->
     # The Pro button moved out of its card and became a link, without its test id: a button and a link
     # are the same kind of control, and once the Free and Team buttons are recognised it is the only
     # "Get started" left.
-    moved = tier_button(2, "Plans", "", xpath=f"{PLANS}/div[4]/a[1]", role="link", type="", test_ids={},
-                        neighbor_texts=["Team", "$99", "Compare plans", "Questions?"],
-                        rect={"x": 40, "y": 700, "w": 120, "h": 36})
+    moved = moved_pro(xpath=f"{PLANS}/div[4]/a[1]", role="link", type="", test_ids={})
     moved["tag"] = "a"
     page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"), moved]
     decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
@@ -602,7 +606,6 @@ def test_a_button_that_became_a_link_is_found_once_its_twins_are_recognised() ->
     assert not heal(stored_earlier, page, threshold=0.5, margin=0.05).healed
 
 
-
 def test_look_alikes_that_are_twins_of_each_other_claim_their_twins_together() -> None:
     # Two Team tiers side by side, identical to the last pixel but their place: each Team look-alike is
     # torn between the two Team buttons, so neither claims one alone. Together they claim both, and
@@ -611,9 +614,7 @@ def test_look_alikes_that_are_twins_of_each_other_claim_their_twins_together() -
     old["look_alikes"] = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
                           tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]")]
     old["look_alikes_total"] = 3
-    moved = tier_button(2, "Plans", "", xpath=f"{PLANS}/div[4]/button[1]",
-                        neighbor_texts=["Team", "$99", "Compare plans", "Questions?"],
-                        rect={"x": 40, "y": 700, "w": 120, "h": 36})
+    moved = moved_pro()
     page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
             tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]"), moved]
     decision = heal(old, page, threshold=0.5, margin=0.05)
