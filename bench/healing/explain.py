@@ -40,7 +40,7 @@ def main(seeds: list[int]) -> None:
             if present:
                 truth = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))
                 match = next(c for c in candidates if c["xpath"] == truth["xpath"])
-                score, sims, _ = _score(_Target(target), match, precise=True)
+                score, sims, _ = _score(_Target(target), match)
                 print(f"   new:  {_brief(truth)}")
                 print(f"   true score {score:.3f} {({k: round(v, 2) for k, v in sims.items()})}")
             print(f"   decision: {decision.reason}")

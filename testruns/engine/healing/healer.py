@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .locators import best_locator, locator_options
-from .roles import role_family, roles_compatible, same_kind
-from .similarity import is_generated, jaccard, lcs_len, name_similarity, ratio, text_similarity, words
+from .roles import role_family, roles_compatible, roles_of_kind
+from .similarity import is_generated, jaccard, lcs_len, name_similarity, path_ratio, text_similarity, words
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
@@ -162,13 +162,15 @@ class _Target:
         self.generated_classes = frozenset(c for c in classes if is_generated(c))
         self.text = fp.get("text") or ""
         self.text_words = words(self.text)
+        # Any of the old text's words inside a text: a text without one shares no word with the old one.
+        self.any_text_word = re.compile("|".join(map(re.escape, sorted(self.text_words)))) if self.text_words else None
         self.acc = fp.get("accessible_name") or ""
         self.label = fp.get("label") or ""
         self.placeholder = fp.get("placeholder") or ""
         self.href = fp.get("href") or ""
         self.alt = fp.get("alt") or ""
         self.title = fp.get("title") or ""
-        self.xpath_segs = tuple((fp.get("xpath") or "").split("/"))
+        self.xpath = fp.get("xpath") or ""
         self.path_sig = tuple(_node_sig(n) for n in fp.get("path") or [])
         self.neighbors = frozenset(t.lower() for t in fp.get("neighbor_texts") or [] if t)
         self.neighbor_words = frozenset().union(*(words(t) for t in self.neighbors)) if self.neighbors else frozenset()
@@ -183,52 +185,59 @@ class _Target:
 def _rough(t: _Target, c: dict) -> float:
     """First pass over every element: equality and small-set tests only, same weights, unnormalised.
 
-    It only has to keep the right element inside the shortlist, so it leans on cheap evidence.
+    It only has to keep the right element inside the shortlist, so it leans on cheap evidence. It runs
+    on every element of the page, so it reads each attribute once.
     """
     w = WEIGHTS
-    s = 0.0
-    if t.test_ids:
-        c_ids = c.get("test_ids")
-        if c_ids and any(v in t.test_id_values for v in c_ids.values()):
-            s += w["test_id"]
-    if t.id and c.get("id") == t.id:
-        s += w["id_generated"] if t.id_generated else w["id"]
-    if t.name and c.get("name") == t.name:
-        s += w["name"]
-    if c.get("tag") == t.tag:
-        s += w["tag"]
-    if c.get("role") == t.role:
+    get = c.get
+    s = w["tag"] if get("tag") == t.tag else 0.0
+    if get("role") == t.role:
         s += w["role"]
+    if t.test_ids:
+        c_ids = get("test_ids")
+        if c_ids and not t.test_id_values.isdisjoint(c_ids.values()):
+            s += w["test_id"]
+    if t.id and get("id") == t.id:
+        s += w["id_generated"] if t.id_generated else w["id"]
+    if t.name and get("name") == t.name:
+        s += w["name"]
     if t.text:
-        text = c.get("text") or ""
+        text = get("text")
         if text == t.text:
             s += w["text"]
-        elif text and len(text) <= 3 * len(t.text) + 20:
+        elif (
+            text and len(text) <= 3 * len(t.text) + 20
+            and t.any_text_word is not None and t.any_text_word.search(text.lower())
+        ):
             s += w["text"] * jaccard(t.text_words, words(text))
-    if t.acc and c.get("accessible_name") == t.acc:
+    if t.acc and get("accessible_name") == t.acc:
         s += w["accessible_name"]
-    if t.label and c.get("label") == t.label:
+    if t.label and get("label") == t.label:
         s += w["label"]
-    if t.placeholder and c.get("placeholder") == t.placeholder:
+    if t.placeholder and get("placeholder") == t.placeholder:
         s += w["placeholder"]
-    if t.href and c.get("href") == t.href:
+    if t.href and get("href") == t.href:
         s += w["href"]
     if t.stable_classes:
-        classes = c.get("classes")
+        classes = get("classes")
         if classes:
             s += w["classes"] * jaccard(t.stable_classes, frozenset(classes))
     if t.neighbors:
-        near = c.get("neighbor_texts")
+        near = get("neighbor_texts")
         if near:
-            hits = sum(1 for x in near if x.lower() in t.neighbors)
-            s += w["neighbor_texts"] * hits / max(len(t.neighbors), len(near))
-    if t.context and c.get("context") == t.context:
+            hits = sum(map(t.neighbors.__contains__, map(str.lower, near)))
+            if hits:
+                s += w["neighbor_texts"] * hits / max(len(t.neighbors), len(near))
+    if t.context and get("context") == t.context:
         s += w["context"]
     if t.has_rect:
-        rect = c.get("rect") or {}
-        dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
-        if dist < 400:
-            s += w["location"] * (1.0 - dist / 400.0)
+        rect = get("rect")
+        if rect:
+            dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
+            if dist < 400:
+                s += w["location"] * (1.0 - dist / 400.0)
+        elif abs(t.x) + abs(t.y) < 400:
+            s += w["location"] * (1.0 - (abs(t.x) + abs(t.y)) / 400.0)
     return s
 
 
@@ -288,22 +297,14 @@ def _page_rarity(t: _Target, candidates: list[dict]) -> dict[str, float]:
     return out
 
 
-def _score(
-    t: _Target, c: dict, *, precise: bool, rarity: dict[str, float] | None = None
-) -> tuple[float, dict[str, float], dict[str, float]]:
-    """Normalised score in [0, 1], the per-attribute similarities and the weights that produced it."""
+def _similarities(t: _Target, c: dict) -> tuple[dict[str, float], dict[str, str]]:
+    """Per attribute the old element had: how similar the candidate is, and which WEIGHTS entry weighs it."""
     sims: dict[str, float] = {}
-    used: dict[str, float] = {}
-    w = WEIGHTS if rarity is None else {k: v * rarity.get(k, 1.0) for k, v in WEIGHTS.items()}
-    total = 0.0
-    acc = 0.0
+    weight_keys: dict[str, str] = {}
 
-    def add(key: str, weight: float, sim: float) -> None:
-        nonlocal total, acc
-        total += weight
-        acc += weight * sim
+    def add(key: str, sim: float, weight_key: str = "") -> None:
         sims[key] = sim
-        used[key] = weight
+        weight_keys[key] = weight_key or key
 
     if t.test_ids:
         # Compared across attribute names: a team migrating data-testid to data-test keeps the value.
@@ -315,16 +316,16 @@ def _score(
                 break
             for mine in t.test_id_values:
                 best = max(best, name_similarity(mine, value) * 0.8)
-        add("test_id", w["test_id"], best)
+        add("test_id", best)
     if t.id:
         cid = c.get("id") or ""
         if not t.id_generated:
-            add("id", w["id"], name_similarity(t.id, cid) if cid else 0.0)
+            add("id", name_similarity(t.id, cid) if cid else 0.0)
         elif cid == t.id:
             # A minted id proves little when it differs (it changes every build) but rarely collides.
-            add("id", w["id_generated"], 1.0)
+            add("id", 1.0, "id_generated")
     if t.name:
-        add("name", w["name"], name_similarity(t.name, c.get("name") or ""))
+        add("name", name_similarity(t.name, c.get("name") or ""))
     ctag = c.get("tag") or ""
     if ctag == t.tag:
         tag_sim = 1.0
@@ -332,69 +333,80 @@ def _score(
         tag_sim = 0.5
     else:
         tag_sim = 0.0
-    add("tag", w["tag"], tag_sim)
+    add("tag", tag_sim)
     crole = c.get("role") or ""
-    add("role", w["role"], 1.0 if crole == t.role else (0.6 if roles_compatible(crole, t.role) else 0.0))
+    add("role", 1.0 if crole == t.role else (0.6 if roles_compatible(crole, t.role) else 0.0))
     if t.type:
-        add("type", w["type"], 1.0 if (c.get("type") or "") == t.type else 0.0)
+        add("type", 1.0 if (c.get("type") or "") == t.type else 0.0)
     if t.stable_classes or t.generated_classes:
         c_classes = c.get("classes") or []
         if t.stable_classes:
             stable = frozenset(x for x in c_classes if not is_generated(x))
-            add("classes", w["classes"], jaccard(t.stable_classes, stable))
+            add("classes", jaccard(t.stable_classes, stable))
         if t.generated_classes:
             gen = frozenset(x for x in c_classes if is_generated(x))
             shared = jaccard(t.generated_classes, gen)
             if shared > 0:  # a re-hash changes them all, so only a match is evidence
-                add("classes_generated", w["classes_generated"], shared)
+                add("classes_generated", shared)
     if t.text:
-        add("text", w["text"], text_similarity(t.text, c.get("text") or "", precise=precise))
+        add("text", text_similarity(t.text, c.get("text") or "", precise=True))
     if t.acc:
-        add("accessible_name", w["accessible_name"],
-            text_similarity(t.acc, c.get("accessible_name") or "", precise=precise))
+        add("accessible_name", text_similarity(t.acc, c.get("accessible_name") or "", precise=True))
     for key in ("label", "placeholder", "alt", "title"):
         value = getattr(t, key)
         if value:
-            add(key, w[key], text_similarity(value, c.get(key) or "", precise=precise))
+            add(key, text_similarity(value, c.get(key) or "", precise=True))
     if t.href:
-        add("href", w["href"], name_similarity(t.href, c.get("href") or ""))
+        add("href", name_similarity(t.href, c.get("href") or ""))
     if t.neighbors:
         c_near = c.get("neighbor_texts") or []
         exact = jaccard(t.neighbors, frozenset(x.lower() for x in c_near if x))
         if exact < 1.0 and c_near:
             loose = jaccard(t.neighbor_words, frozenset().union(*(words(x) for x in c_near)))
             exact = max(exact, 0.8 * loose)
-        add("neighbor_texts", w["neighbor_texts"], exact)
+        add("neighbor_texts", exact)
     if t.context:
         # The heading of the enclosing card, column or fieldset: the same words on twin controls in
         # different cards are told apart by it.
-        add("context", w["context"], text_similarity(t.context, c.get("context") or "", precise=precise))
+        add("context", text_similarity(t.context, c.get("context") or "", precise=True))
     cx = c.get("xpath") or ""
-    if precise:
-        segs = tuple(cx.split("/"))
-        add("xpath", w["xpath"], ratio("/".join(t.xpath_segs), cx) if len(segs) > 1 else 0.0)
-        c_path = tuple(_node_sig(n) for n in c.get("path") or [])
-        if t.path_sig or c_path:
-            add("path", w["path"], _seq_similarity(t.path_sig, c_path))
-    else:
-        # Cheap stand-ins: shared XPath prefix and same depth.
-        segs = cx.split("/")
-        common = 0
-        for a, b in zip(t.xpath_segs, segs, strict=False):
-            if a != b:
-                break
-            common += 1
-        add("xpath", w["xpath"], common / max(len(t.xpath_segs), len(segs)))
-        add("path", w["path"], 1.0 if len(c.get("path") or []) == len(t.path_sig) else 0.5)
+    add("xpath", path_ratio(t.xpath, cx) if "/" in cx else 0.0)
+    c_path = tuple(_node_sig(n) for n in c.get("path") or [])
+    if t.path_sig or c_path:
+        add("path", _seq_similarity(t.path_sig, c_path))
     if t.has_rect:
         rect = c.get("rect") or {}
         dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
-        add("location", w["location"], max(0.0, 1.0 - dist / 400.0))
+        add("location", max(0.0, 1.0 - dist / 400.0))
         cw, ch = rect.get("w", 0), rect.get("h", 0)
         area_t, area_c = t.w * t.h, cw * ch
         size = min(area_t, area_c) / max(area_t, area_c) if max(area_t, area_c) > 0 else 1.0
-        add("size", w["size"], size)
-    return (acc / total if total else 0.0), sims, used
+        add("size", size)
+    return sims, weight_keys
+
+
+def _weighted(
+    sims: dict[str, float], weight_keys: dict[str, str], rarity: dict[str, float] | None = None
+) -> tuple[float, dict[str, float]]:
+    """The normalised score in [0, 1] of a candidate's similarities, and the weights that produced it."""
+    used: dict[str, float] = {}
+    total = acc = 0.0
+    for key, sim in sims.items():
+        weight_key = weight_keys[key]
+        weight = WEIGHTS[weight_key] if rarity is None else WEIGHTS[weight_key] * rarity.get(weight_key, 1.0)
+        used[key] = weight
+        total += weight
+        acc += weight * sim
+    return (acc / total if total else 0.0), used
+
+
+def _score(
+    t: _Target, c: dict, rarity: dict[str, float] | None = None
+) -> tuple[float, dict[str, float], dict[str, float]]:
+    """Normalised score in [0, 1], the per-attribute similarities and the weights that produced it."""
+    sims, weight_keys = _similarities(t, c)
+    score, used = _weighted(sims, weight_keys, rarity)
+    return score, sims, used
 
 
 # Kind-of-element attributes: they gate compatibility, they do not tell twins apart, and amplifying
@@ -568,9 +580,7 @@ def _rival(
     return 0.0
 
 
-def _claimed(
-    t: _Target, look_alikes: list[dict], ranked: list[tuple[float, int, dict[str, float]]], candidates: list[dict]
-) -> frozenset[int]:
+def _claimed(look_alikes: list[dict], own_scores: dict[int, float], candidates: list[dict]) -> frozenset[int]:
     """The shortlisted candidates that are the old page's other look-alikes, still there.
 
     Each look-alike claims the shortlisted candidate that matches it best, when that candidate matches
@@ -579,21 +589,23 @@ def _claimed(
     in for the element that moved or went away, and no longer count as its rivals. Look-alikes that are
     twins of each other (two cards that both read "Barbara Thompson", each with a "Message") are torn
     between the same candidates: k of them torn among the same k candidates claim all k together.
+
+    `own_scores` are the old element's scores (without page rarity) of the shortlisted candidates, best first.
     """
     if not look_alikes:
         return frozenset()
-    shortlist = [i for _, i, _ in ranked]
+    shortlist = list(own_scores)
     ties: list[frozenset[int]] = []
     for fp in look_alikes:
         other = _Target(fp)
         # The cheap first pass picks its few best, as for the element itself; only those get the precise score.
         nearest = sorted(shortlist, key=lambda i: _rough(other, candidates[i]), reverse=True)[:CLAIM_SHORTLIST]
-        ranked_for_it = sorted(((_score(other, candidates[i], precise=True)[0], i) for i in nearest), reverse=True)
+        ranked_for_it = sorted(((_score(other, candidates[i])[0], i) for i in nearest), reverse=True)
         best = ranked_for_it[0][0]
         tied = [i for score, i in ranked_for_it if best - score < CLAIM_MARGIN]
         if len(tied) == len(ranked_for_it) == CLAIM_SHORTLIST:
             continue  # torn among all it looked at: there may be more beyond them
-        if any(best - _score(t, candidates[i], precise=True)[0] < CLAIM_MARGIN for i in tied):
+        if any(best - own_scores[i] < CLAIM_MARGIN for i in tied):
             continue  # the old element matches one of them about as well: it may be the element
         ties.append(frozenset(tied))
     # Settle what is settled, then look again without it: a look-alike torn between a candidate another
@@ -619,7 +631,7 @@ def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[in
     """The one unclaimed candidate with the old element's kind of role and label, if there is exactly one.
 
     The role must be of the same kind (a button may have become a link; the look-alikes on record were
-    counted by kind, see roles.same_kind), and a static role the same. An element wrapped
+    counted by kind, see roles.roles_of_kind), and a static role the same. An element wrapped
     around another holder, or inside it, is the same thing on screen and does not count twice: the
     inner one is the element, the outer one its new wrapper.
     """
@@ -628,10 +640,10 @@ def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[in
         return None
     # A fingerprint stored before look-alikes were counted by kind of role did not record a link that
     # reads like the old button: only the exact role is safe there.
-    alike = same_kind if t.fp.get("look_alikes_by") == "kind" else str.__eq__
+    roles = roles_of_kind(t.role) if t.fp.get("look_alikes_by") == "kind" else frozenset({t.role})
     holders: list[int] = []
     for i, c in enumerate(candidates):
-        if not alike(c.get("role") or "", t.role) or i in claimed:
+        if (c.get("role") or "") not in roles or i in claimed:
             continue
         if not ((text and label_shape(c.get("text") or "") == text)
                 or (name and label_shape(c.get("accessible_name") or "") == name)):
@@ -703,14 +715,19 @@ def heal(
     rough.sort(reverse=True)
     shortlist = [i for _, i in rough[:SHORTLIST]]
     rarity = _page_rarity(t, candidates)
-    scored = [(i, *_score(t, candidates[i], precise=True, rarity=rarity if USE_RARITY else None)) for i in shortlist]
+    similarities = {i: _similarities(t, candidates[i]) for i in shortlist}
+    scored = []
+    for i, (sims, weight_keys) in similarities.items():
+        score, used = _weighted(sims, weight_keys, rarity if USE_RARITY else None)
+        scored.append((i, score, sims, used))
     scored.sort(key=lambda r: r[1], reverse=True)
     ranked = _rerank(scored, t)
     if ANCHOR > 0:
         ranked = _anchored(ranked, rarity["_unique"])
 
     look_alikes_on_record = target.get("look_alikes") or []
-    claimed = _claimed(t, look_alikes_on_record, ranked, candidates) if CLAIMS else frozenset()
+    own_scores = {i: _weighted(*similarities[i])[0] for _, i, _ in ranked}
+    claimed = _claimed(look_alikes_on_record, own_scores, candidates) if CLAIMS else frozenset()
     # Every look-alike the old page had is on record (the fingerprint keeps the nearest few) and each was
     # recognised as a candidate of its own: the unclaimed candidates are all the twins there can be.
     accounted = (

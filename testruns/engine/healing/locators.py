@@ -9,7 +9,7 @@ absolute XPath is the last resort: unique by construction, brittle by nature.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .similarity import is_generated
 
@@ -31,31 +31,33 @@ def _count(candidates: Sequence[dict], pred: Callable[[dict], bool]) -> int:
     return n
 
 
-def locator_options(fp: dict, candidates: Sequence[dict]) -> list[str]:
-    """Every unique selector for `fp`, best first; the XPath fallback is always last."""
-    out: list[str] = []
+def locator_options(fp: dict, candidates: Sequence[dict]) -> Iterator[str]:
+    """Every unique selector for `fp`, best first; the XPath fallback is always last.
+
+    Lazily: checking one for uniqueness reads every element of the page, so a caller that wants the
+    first usable one stops there.
+    """
     tag = fp.get("tag") or "*"
     for attr in TEST_ID_ATTRS:
         value = (fp.get("test_ids") or {}).get(attr)
         if value and _count(candidates, lambda c, a=attr, v=value: (c.get("test_ids") or {}).get(a) == v) == 1:
-            out.append(f"[{attr}={_css_str(value)}]")
+            yield f"[{attr}={_css_str(value)}]"
     el_id = fp.get("id") or ""
     if el_id and not is_generated(el_id) and _count(candidates, lambda c: c.get("id") == el_id) == 1:
-        out.append(f"[id={_css_str(el_id)}]")
+        yield f"[id={_css_str(el_id)}]"
     name = fp.get("name") or ""
     if name and _count(candidates, lambda c: c.get("tag") == tag and c.get("name") == name) == 1:
-        out.append(f"{tag}[name={_css_str(name)}]")
+        yield f"{tag}[name={_css_str(name)}]"
     for attr in ("placeholder", "alt", "href"):
         value = fp.get(attr) or ""
         if value and _count(candidates, lambda c, a=attr, v=value: c.get("tag") == tag and c.get(a) == v) == 1:
-            out.append(f"{tag}[{attr}={_css_str(value)}]")
+            yield f"{tag}[{attr}={_css_str(value)}]"
     text = fp.get("text") or ""
     # Playwright's :text-is matches the element's whole normalised text exactly; nested wrappers with
     # the same text would also match, which the uniqueness count over same-tag elements accounts for.
     if text and len(text) <= 80 and _count(candidates, lambda c: c.get("tag") == tag and c.get("text") == text) == 1:
-        out.append(f"{tag}:text-is({_css_str(text)})")
-    out.append(f"xpath={fp['xpath']}")
-    return out
+        yield f"{tag}:text-is({_css_str(text)})"
+    yield f"xpath={fp['xpath']}"
 
 
 def best_locator(fp: dict, candidates: Sequence[dict], *, rejected: frozenset[str] = frozenset()) -> str | None:

@@ -6,6 +6,8 @@ One rule for the capture (which counts the old page's look-alikes by it, in the 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 ROLE_FAMILY: dict[str, str] = {
     "button": "activate", "link": "activate", "menuitem": "activate", "tab": "activate",
     "menuitemcheckbox": "toggle", "menuitemradio": "toggle", "checkbox": "toggle", "radio": "toggle",
@@ -28,4 +30,13 @@ def roles_compatible(a: str, b: str) -> bool:
 
 def same_kind(a: str, b: str) -> bool:
     """The same role, or two interactive roles of one family: what look-alikes are counted by."""
-    return a == b or (role_family(a) != "static" and role_family(a) == role_family(b))
+    return b in roles_of_kind(a)
+
+
+@lru_cache(maxsize=256)
+def roles_of_kind(role: str) -> frozenset[str]:
+    """The roles of the same kind as `role`: itself, and the other roles of its family when it is interactive."""
+    family = role_family(role)
+    if family == "static":
+        return frozenset({role})
+    return frozenset({role} | {r for r, f in ROLE_FAMILY.items() if f == family})

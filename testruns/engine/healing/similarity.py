@@ -100,6 +100,21 @@ def ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def path_ratio(a: str, b: str) -> float:
+    """`ratio` for two absolute XPaths, which mostly share a long prefix (/html[1]/body[1]/div[2]/...).
+
+    The shared prefix counts as matched and only what follows it goes through the edit search, which
+    is what makes this affordable for every shortlisted candidate and look-alike.
+    """
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    shared = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    rest = SequenceMatcher(None, a[shared:], b[shared:], autojunk=False).get_matching_blocks()
+    return 2 * (shared + sum(block.size for block in rest)) / (len(a) + len(b))
+
+
 SUPERSET_PENALTY = True
 
 

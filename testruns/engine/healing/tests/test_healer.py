@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
+import pytest
 
 from testruns.engine.healing import HealDecision, heal
 from testruns.engine.healing.locators import best_locator
-from testruns.engine.healing.similarity import is_generated
+from testruns.engine.healing.similarity import is_generated, path_ratio, ratio
 
 
 def fp(xpath: str, tag: str = "div", **kw: object) -> dict:
@@ -145,20 +145,31 @@ def test_locator_prefers_test_id_then_stable_id_and_checks_uniqueness() -> None:
     assert best_locator(b, [a, b]) == "xpath=/html/body[1]/button[2]"
 
 
-def test_heal_over_two_thousand_candidates_is_fast() -> None:
+def test_heals_among_two_thousand_candidates() -> None:
     filler = [
         fp(f"/html/body[1]/section[1]/div[{i}]", "div", classes=["card", f"card-{i % 7}"], text=f"Item {i}",
            neighbor_texts=[f"Item {i - 1}", f"Item {i + 1}"], rect={"x": 0, "y": 40 * i, "w": 300, "h": 36})
         for i in range(1, 2000)
     ]
     page = login_page(submit=submit_button(id="signin-button"), extra=filler)
-    heal(OLD_SUBMIT, page)  # warm the caches as a long-running worker would have
-    started = time.perf_counter()
     decision = heal(OLD_SUBMIT, page)
-    elapsed = time.perf_counter() - started
+    # How long it takes is measured by the benchmark (bench/healing: p50 and p95 on pages like this).
     assert decision.healed
-    # Generous bound for a loaded CI machine; the benchmark reports the real p50/p95.
-    assert elapsed < 1.0
+    assert decision.chosen["id"] == "signin-button"
+
+
+def test_path_ratio_is_the_edit_ratio_of_the_whole_paths() -> None:
+    pairs = [
+        ("/html[1]/body[1]/div[2]/main[1]/section[3]/button[1]", "/html[1]/body[1]/div[2]/main[1]/section[4]/a[1]"),
+        ("/html[1]/body[1]/div[2]/main[1]/button[1]", "/html[1]/body[1]/div[2]/main[1]/div[1]/span[1]/button[1]"),
+        ("/html[1]/body[1]/div[1]/a[2]", "/html[1]/body[1]/div[1]/a[12]"),
+        ("/html[1]/body[1]/div[1]", "/html[1]/body[1]/div[1]/p[1]"),
+        ("/html[1]/body[1]/footer[1]/ul[1]/li[4]/a[1]", "/html[1]/body[1]/header[1]/nav[1]/ul[1]/li[4]/a[1]"),
+    ]
+    for a, b in pairs:
+        assert path_ratio(a, b) == pytest.approx(ratio(a, b)), (a, b)
+    assert path_ratio("/html[1]", "/html[1]") == 1.0
+    assert path_ratio("", "/html[1]") == 0.0
 
 
 def test_abstains_on_a_twin_whose_surroundings_changed() -> None:
@@ -560,14 +571,15 @@ def test_twins_that_stayed_are_not_taken_for_a_deleted_element() -> None:
 
 
 def test_a_look_alike_torn_between_two_candidates_claims_neither() -> None:
-    from testruns.engine.healing.healer import _claimed, _Target
+    from testruns.engine.healing.healer import _claimed, _score, _Target
 
     # Two Team buttons on the new page that match Team's old fingerprint equally well: neither is
     # claimed, so neither is set aside and the label confirms nothing.
     page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
             tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]")]
-    ranked = [(0.0, i, {}) for i in range(len(page))]
-    claimed = _claimed(_Target(pro_fingerprint()), pro_fingerprint()["look_alikes"], ranked, page)
+    pro = _Target(pro_fingerprint())
+    own_scores = {i: _score(pro, c)[0] for i, c in enumerate(page)}
+    claimed = _claimed(pro_fingerprint()["look_alikes"], own_scores, page)
     assert claimed == frozenset({0})
 
 
