@@ -20,10 +20,7 @@ from .roles import ROLE_FAMILY
 #   index, tag, id, name, classes, text, own_text, role, accessible_name, label, placeholder, href,
 #   alt, title, type, test_ids {attr: value}, xpath, path [{tag, id, classes, index}] (nearest
 #   ancestor last, at most 6), neighbor_texts, rect {x, y, w, h}, visible, enabled, depth, context (the
-#   heading of the nearest enclosing container that has one, '' when none within four levels),
-#   record_texts (the other texts of the row or card it belongs to: its nearest ancestor, within four
-#   levels, that has a sibling of the same tag and class and texts besides the element's; at most
-#   RECORD_TEXTS on each side of it, [] when none).
+#   heading of the nearest enclosing container that has one, '' when none within four levels).
 # fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
 # element has was unique on its page, and `context_twins` (when it has a context): how many elements of its tag
 # and accessible name sat under that same heading, itself included (candidates carry neither), and
@@ -119,24 +116,6 @@ async (args) => {
   // At most CONTEXT_UP containers up.
   const CONTEXT_UP = 4;
   const LOOK_ALIKES = 40;
-  // The record an element belongs to: its nearest ancestor, at most RECORD_UP levels up, that is one of
-  // several alike siblings (same tag and class) and holds texts besides the element's own: a row among
-  // rows (not the button's own cell among the row's cells), a card among cards. Its other texts (the
-  // row's cells, the card's title and price) say which record it is wherever the record moved.
-  const RECORD_UP = 4;
-  const siblingKind = (k) => `${parents[k]} ${els[k].localName} ${els[k].getAttribute('class') || ''}`;
-  const kindCount = new Map();
-  for (let k = 1; k < els.length; k++) {
-    const key = siblingKind(k);
-    kindCount.set(key, (kindCount.get(key) || 0) + 1);
-  }
-  const recordOf = (i) => {
-    for (let p = parents[i], up = 0; p > 0 && up < RECORD_UP; p = parents[p], up++) {
-      const more = leafStart[p] < leafStart[i] || leafEnd[p] > leafEnd[i];
-      if (more && kindCount.get(siblingKind(p)) > 1) return p;
-    }
-    return -1;
-  };
   const contextOf = (i) => {
     let lo = 0, hi = headings.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (headings[mid] < i) lo = mid + 1; else hi = mid; }
@@ -219,10 +198,6 @@ async (args) => {
     }
     return norm(el.getAttribute('title')) || norm(el.getAttribute('placeholder'));
   };
-  const recordLeaves = (i) => {
-    const r = recordOf(i);
-    return r < 0 ? null : [leafStart[r], leafEnd[r]];
-  };
   const describe = (i) => {
     const el = els[i];
     const tag = el.localName;
@@ -250,7 +225,7 @@ async (args) => {
       visible, enabled, depth: depths[i], context: contextOf(i),
       // Compact links, expanded in Python: the parent's index, the position among same-tag siblings,
       // and the element's range in the document-order list of text leaves.
-      _p: parents[i], _s: sibIndex[i], _l: [leafStart[i], leafEnd[i]], _r: recordLeaves(i),
+      _p: parents[i], _s: sibIndex[i], _l: [leafStart[i], leafEnd[i]],
     };
   };
   let items;
@@ -337,10 +312,6 @@ async (args) => {
 """
 
 
-# At most this many of a record's other texts on each side of the element (the nearest ones).
-RECORD_TEXTS = 6
-
-
 def _expand(payload: dict) -> list[dict]:
     """Turn the compact page payload into self-contained fingerprints (path and neighbour texts)."""
     leaves: list[str] = payload["leaves"]
@@ -364,12 +335,6 @@ def _expand(payload: dict) -> list[dict]:
     for item in items:
         start, end = item.pop("_l")
         item["neighbor_texts"] = leaves[max(0, start - 3) : start] + leaves[end : end + 3]
-        record = item.pop("_r", None)
-        item["record_texts"] = (
-            leaves[max(record[0], start - RECORD_TEXTS) : start] + leaves[end : min(record[1], end + RECORD_TEXTS)]
-            if record
-            else []
-        )
     for item in items:
         item.pop("_s", None)
     return items
@@ -387,7 +352,7 @@ def expand_fingerprint(payload: dict) -> dict:
 # What the healer compares a look-alike by; empty values are left out (a fingerprint may hold dozens).
 _LOOK_ALIKE_KEYS = (
     "tag", "role", "test_ids", "id", "name", "type", "classes", "text", "accessible_name", "label", "placeholder",
-    "href", "alt", "title", "xpath", "path", "neighbor_texts", "record_texts", "context", "rect",
+    "href", "alt", "title", "xpath", "path", "neighbor_texts", "context", "rect",
 )
 
 

@@ -34,8 +34,8 @@ from .similarity import is_generated, jaccard, lcs_len, name_similarity, path_ra
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on). See docs/healing.md.
-SCORE_THRESHOLD = 0.69
-MARGIN = 0.10
+SCORE_THRESHOLD = 0.61
+MARGIN = 0.14
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
@@ -70,7 +70,7 @@ CONTEXT_TWINS_GATE = True
 # candidate's label matches, full from PLACEMENT_LABEL_FULL up, when one of the best few kept the label.
 PLACEMENT_NEEDS_LABEL = True
 PLACEMENT_LABEL_FULL = 0.9
-_PLACEMENT = frozenset({"neighbor_texts", "record_texts", "context", "xpath", "path", "location", "size"})
+_PLACEMENT = frozenset({"neighbor_texts", "context", "xpath", "path", "location", "size"})
 # The old page's look-alikes (fingerprint `look_alikes`: the same "Edit" in other rows, "Get started" in
 # other tiers). A candidate that one of them matches best, and better than the old element by CLAIM_MARGIN,
 # is that look-alike, still on the page: it is neither the element nor a rival to it.
@@ -110,7 +110,6 @@ WEIGHTS: dict[str, float] = {
     "xpath": 0.75,
     "path": 0.75,
     "neighbor_texts": 2.0,
-    "record_texts": 1.5,
     "context": 1.5,
     "location": 0.5,
     "size": 0.25,
@@ -175,7 +174,6 @@ class _Target:
         self.path_sig = tuple(_node_sig(n) for n in fp.get("path") or [])
         self.neighbors = frozenset(t.lower() for t in fp.get("neighbor_texts") or [] if t)
         self.neighbor_words = frozenset().union(*(words(t) for t in self.neighbors)) if self.neighbors else frozenset()
-        self.record = frozenset(x.lower() for x in fp.get("record_texts") or [] if x)
         self.context = fp.get("context") or ""
         self.context_twins = int(fp.get("context_twins") or 0)
         rect = fp.get("rect") or {}
@@ -230,12 +228,6 @@ def _rough(t: _Target, c: dict) -> float:
             hits = sum(map(t.neighbors.__contains__, map(str.lower, near)))
             if hits:
                 s += w["neighbor_texts"] * hits / max(len(t.neighbors), len(near))
-    if t.record:
-        record = get("record_texts")
-        if record:
-            hits = sum(map(t.record.__contains__, map(str.lower, record)))
-            if hits:
-                s += w["record_texts"] * hits / max(len(t.record), len(record))
     if t.context and get("context") == t.context:
         s += w["context"]
     if t.has_rect:
@@ -373,9 +365,6 @@ def _similarities(t: _Target, c: dict) -> tuple[dict[str, float], dict[str, str]
             loose = jaccard(t.neighbor_words, frozenset().union(*(words(x) for x in c_near)))
             exact = max(exact, 0.8 * loose)
         add("neighbor_texts", exact)
-    if t.record:
-        # The other texts of its row or card: which record it is, wherever the record moved.
-        add("record_texts", jaccard(t.record, frozenset(x.lower() for x in c.get("record_texts") or [] if x)))
     if t.context:
         # The heading of the enclosing card, column or fieldset: the same words on twin controls in
         # different cards are told apart by it.

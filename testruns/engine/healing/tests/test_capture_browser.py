@@ -147,32 +147,3 @@ def test_a_fingerprint_records_the_old_pages_look_alikes(open_page) -> None:
     like = fingerprint_element(page, page.get_by_role("button", name="Like (3)").element_handle())
     assert [x["text"] for x in like["look_alikes"]] == ["Like (7)"]
     assert "look_alikes" not in capture_candidates(page, quiet_ms=0)[0]
-
-
-RECORDS = """<!doctype html><html><head><title>Orders</title></head><body><main>
-<h1>Orders</h1>
-<table><tbody>
-<tr class="row"><td>#1042</td><td>Ada Lovelace</td><td>$12.00</td><td><button>Refund</button></td></tr>
-<tr class="row"><td>#1043</td><td>Alan Turing</td><td>$30.00</td><td><button>Refund</button></td></tr>
-</tbody></table>
-<div class="card"><h2>Lamp</h2><p>$20</p><div class="actions"><button>Buy</button></div></div>
-<div class="card"><h2>Chair</h2><p>$45</p><div class="actions"><button>Buy</button></div></div>
-<form><div><label>Coupon <input name="coupon"></label></div><button>Apply</button></form>
-</main></body></html>"""
-
-
-@pytest.mark.browser
-def test_record_texts_are_the_other_texts_of_the_row_or_card(open_page) -> None:
-    page = open_page(RECORDS)
-    candidates = capture_candidates(page, quiet_ms=0)
-    refunds = [c["record_texts"] for c in candidates if c["tag"] == "button" and c["text"] == "Refund"]
-    # A row among rows: its other cells, not the next row's (which its neighbour texts run into).
-    assert refunds == [["#1042", "Ada Lovelace", "$12.00"], ["#1043", "Alan Turing", "$30.00"]]
-    buys = [c["record_texts"] for c in candidates if c["tag"] == "button" and c["text"] == "Buy"]
-    assert buys == [["Lamp", "$20"], ["Chair", "$45"]]
-    # A control in no list of alike records has none.
-    assert next(c for c in candidates if c["tag"] == "button" and c["text"] == "Apply")["record_texts"] == []
-    # The fingerprint and its look-alikes carry them too.
-    second = fingerprint_element(page, page.query_selector("tr:nth-child(2) button"))
-    assert second["record_texts"] == ["#1043", "Alan Turing", "$30.00"]
-    assert second["look_alikes"][0]["record_texts"] == ["#1042", "Ada Lovelace", "$12.00"]

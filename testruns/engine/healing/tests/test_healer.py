@@ -635,30 +635,3 @@ def test_look_alikes_that_are_twins_of_each_other_claim_their_twins_together() -
     # With one Team look-alike only, the two Team buttons are not both accounted for: one may be Pro's.
     old["look_alikes"], old["look_alikes_total"] = old["look_alikes"][:2], 2
     assert not heal(old, page, threshold=0.5, margin=0.05).healed
-
-
-def test_the_rows_other_cells_find_a_button_whose_row_moved() -> None:
-    # Three orders, each row with a "Refund" button; the rows were re-sorted, and the row of order #1043
-    # went from second to last. Where its button was there is now #1042's, whose neighbouring texts run
-    # into #1043's cells; the row's own cells (record_texts) say which row is which.
-    table = "/html/body[1]/main[1]/table[1]/tbody[1]"
-    rows = {
-        "#1042": ["#1042", "Ada Lovelace", "$12.00"],
-        "#1043": ["#1043", "Alan Turing", "$30.00"],
-        "#1044": ["#1044", "Grace Hopper", "$8.00"],
-    }
-
-    def refund(order: str, position: int, after: str | None) -> dict:
-        return fp(f"{table}/tr[{position}]/td[4]/button[1]", "button", role="button", text="Refund",
-                  accessible_name="Refund", classes=["btn"], context="Orders", record_texts=rows[order],
-                  neighbor_texts=rows[order] + (rows[after] if after else []),
-                  rect={"x": 600, "y": 100 + 40 * position, "w": 80, "h": 30})
-
-    old = refund("#1043", 2, after="#1044")
-    new_page = [refund("#1044", 1, after="#1042"), refund("#1042", 2, after="#1043"), refund("#1043", 3, after=None)]
-    for i, c in enumerate(new_page):
-        c["index"] = i
-    decision = heal(old, new_page)
-    assert decision.healed, decision.reason
-    assert decision.chosen["record_texts"] == rows["#1043"]
-    assert decision.top[0]["evidence"]["record_texts"] == 1.0
