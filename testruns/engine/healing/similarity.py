@@ -104,7 +104,8 @@ def path_ratio(a: str, b: str) -> float:
     """`ratio` for two absolute XPaths, which mostly share a long prefix (/html[1]/body[1]/div[2]/...).
 
     The shared prefix counts as matched and only what follows it goes through the edit search, which
-    is what makes this affordable for every shortlisted candidate and look-alike.
+    is what makes this affordable for every shortlisted candidate and look-alike. It equals `ratio`
+    whenever that prefix is the longest stretch the two have in common, as it is for paths on one page.
     """
     if a == b:
         return 1.0
