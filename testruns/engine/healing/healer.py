@@ -231,13 +231,10 @@ def _rough(t: _Target, c: dict) -> float:
     if t.context and get("context") == t.context:
         s += w["context"]
     if t.has_rect:
-        rect = get("rect")
-        if rect:
-            dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
-            if dist < 400:
-                s += w["location"] * (1.0 - dist / 400.0)
-        elif abs(t.x) + abs(t.y) < 400:
-            s += w["location"] * (1.0 - (abs(t.x) + abs(t.y)) / 400.0)
+        rect = get("rect") or {}
+        dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
+        if dist < 400:
+            s += w["location"] * (1.0 - dist / 400.0)
     return s
 
 
