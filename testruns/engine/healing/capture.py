@@ -24,7 +24,7 @@ from .roles import ROLE_FAMILY
 # fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
 # element has was unique on its page, and `context_twins` (when it has a context): how many elements of its tag
 # and accessible name sat under that same heading, itself included (candidates carry neither), and
-# `look_alikes`: the page's other elements of its kind of role (roles.same_kind) whose text or accessible name
+# `look_alikes`: the page's other elements of its kind of role (roles.roles_of_kind) whose text or accessible name
 # reads the same once numbers are set aside, nearest first, at most 40, each slimmed to what the healer compares
 # (see _look_alike), with `look_alikes_total` saying how many there were and `look_alikes_by` = 'kind'
 # (fingerprints stored before it counted them by exact role).
@@ -274,7 +274,7 @@ async (args) => {
     // does not take a twin that stayed for the element that moved or went away.
     const shape = (s) => s.toLowerCase().replace(/[0-9]+/g, '#');
     // Roles a redesign swaps for one another count as one (a "Settings" tab and a "Settings" breadcrumb
-    // link are look-alikes): roles.same_kind, with roles.ROLE_FAMILY passed in.
+    // link are look-alikes): roles.roles_of_kind, with roles.ROLE_FAMILY passed in.
     const FAMILY = args.roleFamily || {};
     const sameKind = (a, b) => a === b || (!!FAMILY[a] && FAMILY[a] === FAMILY[b]);
     const myName = shape(items[0].accessible_name), myText = shape(items[0].text);

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .locators import best_locator, locator_options
-from .roles import role_family, roles_compatible, roles_of_kind
+from .roles import roles_compatible, roles_of_kind
 from .similarity import is_generated, jaccard, lcs_len, name_similarity, path_ratio, text_similarity, words
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
@@ -150,7 +150,6 @@ class _Target:
         self.fp = fp
         self.tag = fp.get("tag") or ""
         self.role = fp.get("role") or ""
-        self.family = role_family(self.role)
         self.test_ids = {k: v for k, v in (fp.get("test_ids") or {}).items() if v}
         self.test_id_values = frozenset(self.test_ids.values())
         self.id = fp.get("id") or ""
@@ -723,8 +722,10 @@ def heal(
         ranked = _anchored(ranked, rarity["_unique"])
 
     look_alikes_on_record = target.get("look_alikes") or []
-    own_scores = {i: _weighted(*similarities[i])[0] for _, i, _ in ranked}
-    claimed = _claimed(look_alikes_on_record, own_scores, candidates) if CLAIMS else frozenset()
+    claimed: frozenset[int] = frozenset()
+    if CLAIMS and look_alikes_on_record:
+        own_scores = {i: _weighted(*similarities[i])[0] for _, i, _ in ranked}
+        claimed = _claimed(look_alikes_on_record, own_scores, candidates)
     # Every look-alike the old page had is on record (the fingerprint keeps the nearest few) and each was
     # recognised as a candidate of its own: the unclaimed candidates are all the twins there can be.
     accounted = (

@@ -28,14 +28,10 @@ def roles_compatible(a: str, b: str) -> bool:
     return a == b or role_family(a) == role_family(b)
 
 
-def same_kind(a: str, b: str) -> bool:
-    """The same role, or two interactive roles of one family: what look-alikes are counted by."""
-    return b in roles_of_kind(a)
-
-
 @lru_cache(maxsize=256)
 def roles_of_kind(role: str) -> frozenset[str]:
-    """The roles of the same kind as `role`: itself, and the other roles of its family when it is interactive."""
+    """The roles of the same kind as `role`, what look-alikes are counted by: itself, and the other roles of
+    its family when it is interactive."""
     family = role_family(role)
     if family == "static":
         return frozenset({role})
