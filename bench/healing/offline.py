@@ -80,6 +80,25 @@ def evaluate(cases: list[dict]) -> None:
     missed = [r for r in rec if r["ours"]["right"] and not ours(t, m)(r)[0]]
     print("right but abstained:", [(r["seed"], round(r["ours"]["score"], 2),
                                     round(r["ours"]["score"] - r["ours"]["runner_up"], 2)) for r in missed][:30])
+    print(leave_one_kind_out(records))
+
+
+def leave_one_kind_out(records: list[dict]) -> str:
+    """How the tuner transfers to a page kind it has not seen: tune on all kinds but one, rate that one."""
+    right = recoverable = wrong = attempts = 0
+    picks = []
+    for kind in sorted({r["kind"] for r in records}):
+        t, m, _ = tune([r for r in records if r["kind"] != kind])
+        left_out = [r for r in records if r["kind"] == kind]
+        result = rates(left_out, ours(t, m))
+        n = sum(1 for r in left_out if not r["deleted"] and not r["hidden"])
+        right += round((result["heal_accuracy"] or 0.0) * n)
+        recoverable += n
+        wrong += result["false_heals"]
+        attempts += result["heal_attempts"]
+        picks.append(f"{kind} {t:.2f}/{m:.2f}")
+    return (f"leave one kind out: {right}/{recoverable} right heals on the kind left out, "
+            f"{wrong}/{attempts} false heals; picks: {', '.join(picks)}")
 
 
 def main() -> None:
