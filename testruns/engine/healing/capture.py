@@ -16,11 +16,16 @@ from typing import Any
 
 from .roles import ROLE_FAMILY
 
+# The XPath step of an open shadow root: an element inside a web component has the host's XPath, this
+# step, then its path inside the shadow tree. No XPath engine can follow it.
+SHADOW_STEP = "#shadow-root"
+
 # The fingerprint schema (all keys always present):
 #   index, tag, id, name, classes, text, own_text, role, accessible_name, label, placeholder, href,
-#   alt, title, type, test_ids {attr: value}, xpath, path [{tag, id, classes, index}] (nearest
-#   ancestor last, at most 6), neighbor_texts, rect {x, y, w, h}, visible, enabled, depth, context (the
-#   heading of the nearest enclosing container that has one, '' when none within four levels).
+#   alt, title, type, test_ids {attr: value}, xpath (with a SHADOW_STEP inside a web component), path
+#   [{tag, id, classes, index}] (nearest ancestor last, at most 6), neighbor_texts, rect {x, y, w, h},
+#   visible, enabled, depth, context (the heading of the nearest enclosing container that has one, ''
+#   when none within four levels).
 # fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
 # element has was unique on its page, and `context_twins` (when it has a context): how many elements of its tag
 # and accessible name sat under that same heading, itself included (candidates carry neither), and
@@ -28,7 +33,7 @@ from .roles import ROLE_FAMILY
 # reads the same once numbers are set aside, nearest first, at most 40, each slimmed to what the healer compares
 # (see _look_alike), with `look_alikes_total` saying how many there were and `look_alikes_by` = 'kind'
 # (fingerprints stored before it counted them by exact role).
-FINGERPRINT_JS = r"""
+_FINGERPRINT_JS = r"""
 async (args) => {
   const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
   if (quietMs > 0) {
@@ -51,6 +56,7 @@ async (args) => {
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const cap = (s, n) => (s.length > n ? s.slice(0, n) : s);
   const RAW_CAP = 400;
+  const SHADOW_STEP = __SHADOW_STEP__;
   const els = [], xps = [], parents = [], leafStart = [], leafEnd = [], depths = [], sibIndex = [], elEnd = [];
   const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'legend', 'caption']);
   const headings = [];
@@ -63,7 +69,14 @@ async (args) => {
   };
   // One pass: XPath, parent chain, document-order text leaves, and each element's text built bottom-up
   // and capped (textContent on every container would copy the whole page's text once per ancestor).
+  // An open shadow root is what its host renders (web components): its elements are walked first, as
+  // the host's children, under a `#shadow-root` step that no XPath engine follows (locators.py knows).
+  // Closed shadow roots cannot be reached from the page.
   const walk = (el, parentIdx, xp, depth) => {
+    const shadowText = el.shadowRoot ? walkChildren(el.shadowRoot, parentIdx, `${xp}/${SHADOW_STEP}`, depth) : '';
+    return cap(shadowText + walkChildren(el, parentIdx, xp, depth), RAW_CAP);
+  };
+  const walkChildren = (el, parentIdx, xp, depth) => {
     const counts = Object.create(null);
     let text = '';
     for (const c of el.childNodes) {
@@ -181,8 +194,9 @@ async (args) => {
     if (aria) return aria;
     const by = el.getAttribute('aria-labelledby');
     if (by) {
+      const root = el.getRootNode();  // ids resolve inside the element's own shadow tree, if any
       const s = norm(by.split(/\s+/).map((id) => {
-        const r = document.getElementById(id); return r ? r.textContent : '';
+        const r = root.getElementById(id); return r ? r.textContent : '';
       }).join(' '));
       if (s) return s;
     }
@@ -274,8 +288,8 @@ async (args) => {
     // does not take a twin that stayed for the element that moved or went away.
     const shape = (s) => s.toLowerCase().replace(/[0-9]+/g, '#');
     // Roles a redesign swaps for one another count as one (a "Settings" tab and a "Settings" breadcrumb
-    // link are look-alikes): roles.roles_of_kind, with roles.ROLE_FAMILY passed in.
-    const FAMILY = args.roleFamily || {};
+    // link are look-alikes): roles.roles_of_kind, over roles.ROLE_FAMILY.
+    const FAMILY = __ROLE_FAMILY__;
     const sameKind = (a, b) => a === b || (!!FAMILY[a] && FAMILY[a] === FAMILY[b]);
     const myName = shape(items[0].accessible_name), myText = shape(items[0].text);
     let alike = [];
@@ -310,6 +324,11 @@ async (args) => {
   return JSON.stringify({leaves, items});
 }
 """
+# Every caller runs the same source (the engine's selector engine calls it in the page with only a
+# target), so the Python-side constants are written into it rather than passed as arguments.
+FINGERPRINT_JS = _FINGERPRINT_JS.replace("__SHADOW_STEP__", json.dumps(SHADOW_STEP)).replace(
+    "__ROLE_FAMILY__", json.dumps(ROLE_FAMILY)
+)
 
 
 def _expand(payload: dict) -> list[dict]:
@@ -368,7 +387,7 @@ def fingerprint_element(page: Any, element_handle: Any, *, quiet_ms: int = 0, ti
 
     Raises ValueError when the element is not (or no longer) in the page's document.
     """
-    args = {"target": element_handle, "quietMs": quiet_ms, "timeoutMs": timeout_ms, "roleFamily": ROLE_FAMILY}
+    args = {"target": element_handle, "quietMs": quiet_ms, "timeoutMs": timeout_ms}
     raw = page.evaluate(FINGERPRINT_JS, args)
     data = json.loads(raw)
     if data is None:

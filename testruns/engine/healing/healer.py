@@ -753,8 +753,7 @@ def heal(
             s = 1.0 - (1.0 - s) * (1.0 - ANCHOR)
         pool.append((s, i, sims))
     pool.sort(key=lambda r: r[0], reverse=True)
-    kept = [(s, i, sims, best_locator(candidates[i], candidates) or f"xpath={candidates[i].get('xpath')}")
-            for s, i, sims in pool[:3]]
+    kept = [(s, i, sims, best_locator(candidates[i], candidates)) for s, i, sims in pool[:3]]
     top = [_summary(candidates[i], s, loc, sims) for s, i, sims, loc in kept]
     if not kept:
         return HealDecision(
@@ -839,6 +838,11 @@ def heal(
         )
     if not roles_compatible(best.get("role") or "", t.role):
         return abstain(f"best candidate's role '{best.get('role')}' is not compatible with '{t.role}'")
+    if best_loc is None:
+        return abstain(
+            "no selector addresses the best candidate alone: it is inside a web component's shadow root, where "
+            "XPath cannot reach, and has no unique test id, id, name or text"
+        )
     strong = sorted((k for k, v in best_sims.items() if v >= 0.8), key=lambda k: -WEIGHTS.get(k, 0))
     eliminated = (
         f"; the only one left with its label or identifier once the old page's {len(look_alikes_on_record)} "

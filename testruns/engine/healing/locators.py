@@ -3,7 +3,9 @@
 Preference follows what survives redesigns best (test ids, human-chosen ids and names, then the
 accessible text), and every choice is checked for uniqueness against the full candidate list the
 healer was given (every element of the page), so the selector resolves to exactly one element. The
-absolute XPath is the last resort: unique by construction, brittle by nature.
+absolute XPath is the last resort: unique by construction, brittle by nature, and impossible inside a
+web component's shadow root, where only the CSS and text selectors (which Playwright resolves through
+open shadow roots) can address an element.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 
+from .capture import SHADOW_STEP
 from .similarity import is_generated
 
 TEST_ID_ATTRS = ("data-testid", "data-test-id", "data-test", "data-qa", "data-cy")
@@ -32,7 +35,7 @@ def _count(candidates: Sequence[dict], pred: Callable[[dict], bool]) -> int:
 
 
 def locator_options(fp: dict, candidates: Sequence[dict]) -> Iterator[str]:
-    """Every unique selector for `fp`, best first; the XPath fallback is always last.
+    """Every unique selector for `fp`, best first; the XPath fallback, when there is one, is last.
 
     Lazily: checking one for uniqueness reads every element of the page, so a caller that wants the
     first usable one stops there.
@@ -57,7 +60,8 @@ def locator_options(fp: dict, candidates: Sequence[dict]) -> Iterator[str]:
     # the same text would also match, which the uniqueness count over same-tag elements accounts for.
     if text and len(text) <= 80 and _count(candidates, lambda c: c.get("tag") == tag and c.get("text") == text) == 1:
         yield f"{tag}:text-is({_css_str(text)})"
-    yield f"xpath={fp['xpath']}"
+    if SHADOW_STEP not in fp["xpath"]:
+        yield f"xpath={fp['xpath']}"
 
 
 def best_locator(fp: dict, candidates: Sequence[dict], *, rejected: frozenset[str] = frozenset()) -> str | None:

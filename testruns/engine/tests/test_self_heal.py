@@ -83,3 +83,39 @@ def test_no_healing_when_disabled(engine: Engine, site: PageServer, ports: Ports
     assert outcome.results[0].status == "failed"
     assert outcome.results[0].steps[1].heal is None
     assert "self_heal" not in run.checkpoints.nodes()
+
+
+# The same editor as a web component: its toolbar lives in an open shadow root.
+COMPONENT = """<!doctype html><title>Editor</title><main><x-editor></x-editor><script>
+customElements.define('x-editor', class extends HTMLElement {
+  connectedCallback() { this.attachShadow({mode: 'open'}).innerHTML = `%s`; }
+});</script></main>"""
+C1 = COMPONENT % V1.split("<main>")[1].split("</main>")[0].replace(
+    "document.getElementById('st')", "this.getRootNode().getElementById('st')")
+C2 = C1.replace(">Save</button>", ">Store draft</button>")
+
+
+def test_a_step_inside_a_web_component_heals(engine: Engine, site: PageServer, ports: Ports) -> None:
+    site.pages["/editor"] = C1
+    plan = make_plan(site.url, ("save", STEPS), step_timeout_ms=800)
+    assert engine.execute(plan, **ports.kwargs()).status == "passed"
+    assert "#shadow-root" in ports.fingerprints.get(test_id="t1", step_index=1)["xpath"]
+
+    site.pages["/editor"] = C2
+    run = Ports()
+    run.fingerprints = ports.fingerprints
+    result = engine.execute(plan, **run.kwargs()).results[0]
+    assert result.status == "healed", result.steps[1].error
+    assert result.steps[1].heal["locator"] == '[id="save-btn"]'  # never an XPath, which cannot enter the root
+    assert result.steps[2].outcome == "passed"
+
+
+def test_a_runs_fingerprint_counts_look_alikes_by_kind_of_role(engine: Engine, site: PageServer, ports: Ports) -> None:
+    # The fingerprint a run stores is taken in the page, by the selector engine, as the step resolves:
+    # a "Save" link is a look-alike of the "Save" button there too, as in the benchmark's fingerprints.
+    site.pages["/editor"] = V1.replace("<main>", '<nav><a href="/saved">Save</a></nav><main>')
+    plan = make_plan(site.url, ("save", ["Open /editor", "Click the Save button", "Expect to see Saved!"]))
+    assert engine.execute(plan, **ports.kwargs()).status == "passed"
+    fingerprint = ports.fingerprints.get(test_id="t1", step_index=1)
+    assert fingerprint["id"] == "save-btn"
+    assert [(x["role"], x["text"]) for x in fingerprint["look_alikes"]] == [("link", "Save")]

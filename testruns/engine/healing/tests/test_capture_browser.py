@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
+from testruns.engine.healing.locators import best_locator
 
 BEFORE = """<!doctype html><html><head><title>Shop</title><style>.gone{display:none}</style></head><body>
 <nav><a href="/">Home</a><a href="/cart">Cart</a></nav>
@@ -147,3 +148,60 @@ def test_a_fingerprint_records_the_old_pages_look_alikes(open_page) -> None:
     like = fingerprint_element(page, page.get_by_role("button", name="Like (3)").element_handle())
     assert [x["text"] for x in like["look_alikes"]] == ["Like (7)"]
     assert "look_alikes" not in capture_candidates(page, quiet_ms=0)[0]
+
+
+def _component(body: str) -> str:
+    """A page whose sign-in form is a web component: its content lives in an open shadow root."""
+    return f"""<!doctype html><html><head><title>App</title></head><body><main>
+<x-signin></x-signin><x-vault></x-vault>
+<script>
+customElements.define('x-signin', class extends HTMLElement {{
+  connectedCallback() {{ this.attachShadow({{mode: 'open'}}).innerHTML = `{body}`; }}
+}});
+customElements.define('x-vault', class extends HTMLElement {{
+  connectedCallback() {{ this.attachShadow({{mode: 'closed'}}).innerHTML = '<button id="secret">Unlock</button>'; }}
+}});
+</script></main></body></html>"""
+
+
+SIGNIN_BEFORE = _component("""<h2>Welcome back</h2>
+<span id="email-label">Email</span><input aria-labelledby="email-label" name="email">
+<button id="login-submit" class="btn css-1q2w3e4" type="submit">Sign in</button>""")
+# The component's next release: the button's id renamed and classes re-hashed, an SSO look-alike beside it.
+SIGNIN_AFTER = _component("""<h2>Welcome back</h2>
+<span id="email-label">Email</span><input aria-labelledby="email-label" name="email">
+<div><button id="signin" class="btn css-9x8y7z6" type="submit">Sign in</button>
+<button type="button" class="btn css-9x8y7z6">Sign in with SSO</button></div>""")
+
+
+@pytest.mark.browser
+def test_elements_inside_a_web_component_are_fingerprinted_and_healed(open_page) -> None:
+    page = open_page(SIGNIN_BEFORE)
+    old = fingerprint_element(page, page.locator("#login-submit").element_handle())
+    assert old["xpath"] == "/html/body[1]/main[1]/x-signin[1]/#shadow-root/button[1]"
+    assert [p["tag"] for p in old["path"]] == ["body", "main", "x-signin"]
+    assert old["context"] == "Welcome back" and old["unique"]["id"] is True
+    email = fingerprint_element(page, page.locator("input[name=email]").element_handle())
+    assert email["accessible_name"] == "Email"  # aria-labelledby resolved inside the shadow tree
+    # Only the open shadow root is reachable: the closed one's button is not a candidate.
+    candidates = capture_candidates(page, quiet_ms=0)
+    assert "login-submit" in {c["id"] for c in candidates} and "secret" not in {c["id"] for c in candidates}
+
+    page = open_page(SIGNIN_AFTER)
+    decision = heal(old, capture_candidates(page, quiet_ms=0))
+    assert decision.healed, decision.reason
+    # XPath cannot enter a shadow root; the selector is one Playwright resolves through it.
+    assert decision.locator == '[id="signin"]'
+    assert page.locator(decision.locator).count() == 1
+    for guess in decision.top:
+        assert not (guess["locator"] or "").startswith("xpath=")
+
+
+@pytest.mark.browser
+def test_an_element_in_a_shadow_root_with_no_unique_selector_has_none(open_page) -> None:
+    page = open_page(_component("""<button class="go">Go</button><p><button class="go">Go</button></p>"""))
+    candidates = capture_candidates(page, quiet_ms=0)
+    twins = [c for c in candidates if c["tag"] == "button" and c["text"] == "Go"]
+    assert len(twins) == 2 and all("#shadow-root" in c["xpath"] for c in twins)
+    # Light-DOM elements always have their XPath to fall back on; these have nothing that picks one alone.
+    assert best_locator(twins[0], candidates) is None
