@@ -292,8 +292,9 @@ class PageDriver:
                 self.page.wait_for_timeout(10)
             self.snapshot()
 
-    def browser_state(self) -> tuple[dict[str, Any], str | None]:
-        """Playwright storage_state for the context (cookies + this origin's local storage) and the URL."""
+    def browser_state(self) -> tuple[dict[str, Any], str | None, list[dict[str, Any]]]:
+        """Playwright storage_state for the context (cookies + this origin's local storage), the URL, and
+        the form fields the page holds changed (see `restore_fields`)."""
         snap = self.last_snapshot or self.snapshot() or {}
         cookie_js = snap.get("cookie")
         if self._cookie_js is not None and cookie_js != self._cookie_js:
@@ -305,7 +306,30 @@ class PageDriver:
         origin = snap.get("origin")
         if origin and origin != "null":
             origins.append({"origin": origin, "localStorage": snap.get("localStorage", [])})
-        return {"cookies": list(self._cookies), "origins": origins}, snap.get("url") or self.page.url
+        storage = {"cookies": list(self._cookies), "origins": origins}
+        return storage, snap.get("url") or self.page.url, list(snap.get("fields") or [])
+
+    def restore_fields(self, fields: list[dict[str, Any]], deadline: float) -> list[str]:
+        """Type, tick and choose again what a checkpoint's page held; returns the paths it could not restore.
+
+        Through Playwright's own actions, so the app's input and change handlers see them as a user's.
+        """
+        missed = []
+        for spec in fields:
+            field = self.page.locator(f"xpath={spec['path']}")
+            timeout = min(SLICE_MS, self._remaining_ms(deadline))
+            try:
+                if "checked" in spec:
+                    field.set_checked(bool(spec["checked"]), timeout=timeout)
+                elif "values" in spec:
+                    field.select_option(value=list(spec["values"]), timeout=timeout)
+                else:
+                    field.fill(str(spec.get("value", "")), timeout=timeout)
+            except PlaywrightError as exc:
+                if is_infrastructure_error(exc):
+                    raise
+                missed.append(spec["path"])
+        return missed
 
     # --- targets -----------------------------------------------------------------------------
 

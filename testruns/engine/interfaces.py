@@ -154,7 +154,8 @@ class RunState:
     """Everything needed to continue a run elsewhere: what a checkpoint stores.
 
     `position` names the next thing to do: the test index and, inside it, the next step index.
-    `browser_state` is Playwright's storage_state (cookies and local storage) plus the page URL.
+    `browser_state` is Playwright's storage_state (cookies and local storage) plus the page URL, and
+    `form_fields` what the page's form held that it was not served with (typed, ticked, chosen).
     `current` is the test in progress (its steps so far) or None between tests.
     `node` is the graph node that produced this state; `status` the run's status so far.
     """
@@ -166,6 +167,7 @@ class RunState:
     current: TestResult | None = None
     browser_state: dict[str, Any] | None = None
     url: str | None = None
+    form_fields: list[dict[str, Any]] = field(default_factory=list)
     node: Node | None = None
     status: RunStatus = "running"
     app_title: str | None = None
@@ -182,6 +184,7 @@ class RunState:
             "current": None if self.current is None else self.current.to_dict(),
             "browser_state": self.browser_state,
             "url": self.url,
+            "form_fields": self.form_fields,
             "node": self.node,
             "status": self.status,
             "app_title": self.app_title,
@@ -202,6 +205,7 @@ class RunState:
             current=None if current is None else TestResult.from_dict(current),
             browser_state=data.get("browser_state"),
             url=data.get("url"),
+            form_fields=list(data.get("form_fields") or []),
             node=data.get("node"),
             status=data.get("status", "running"),
             app_title=data.get("app_title"),

@@ -436,12 +436,45 @@ ARGUS_JS = r"""
     try { return await window.__argusFingerprint({target: el}); } catch (e) { return null; }
   };
 
+  // The form fields that differ from how the page served them (typed into, ticked, chosen), each with the
+  // XPath a replay finds it by: a checkpoint keeps them, so a run resumed from it continues with the form
+  // as the step left it. A radio is kept when it is the one now checked (checking it unchecks the rest).
+  const FIELDS_MAX = 200, VALUE_MAX = 20000;
+  const NOT_TYPED = new Set(['hidden', 'file', 'submit', 'button', 'reset', 'image']);
+  const pathOf = (el) => {
+    let path = '';
+    for (let e = el; e; e = e.parentElement) {
+      let i = 1;
+      for (let s = e.previousElementSibling; s; s = s.previousElementSibling) if (s.localName === e.localName) i++;
+      path = `/${e.localName}[${i}]` + path;
+    }
+    return path;
+  };
+  const changedFields = () => {
+    const out = [];
+    for (const e of document.querySelectorAll('input, textarea, select')) {
+      if (out.length >= FIELDS_MAX) break;
+      const type = (e.type || '').toLowerCase();
+      if (e.localName === 'select') {
+        const opts = Array.from(e.options), defaults = opts.map((o) => o.defaultSelected);
+        if (!e.multiple && e.size <= 1 && opts.length && !defaults.some(Boolean)) defaults[0] = true;
+        if (opts.every((o, k) => o.selected === defaults[k])) continue;
+        out.push({path: pathOf(e), values: opts.filter((o) => o.selected).map((o) => o.value)});
+      } else if (type === 'checkbox' || type === 'radio') {
+        if (e.checked === e.defaultChecked || (type === 'radio' && !e.checked)) continue;
+        out.push({path: pathOf(e), checked: e.checked});
+      } else if (!NOT_TYPED.has(type) && e.value !== e.defaultValue) {
+        out.push({path: pathOf(e), value: e.value.slice(0, VALUE_MAX)});
+      }
+    }
+    return out;
+  };
   const snapshot = (keepTag) => {
     if (!keepTag) untag();
     const ls = [];
     try { for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); ls.push({name: k, value: localStorage.getItem(k)}); } } catch (e) { /* opaque origin */ }
     return {ready: document.readyState, url: location.href, origin: location.origin, localStorage: ls,
-      cookie: document.cookie};
+      cookie: document.cookie, fields: changedFields()};
   };
 
   Object.defineProperty(window, '__argus', {value: {resolve, resolveSelector, isVisible, describe, hasText, pageText, count, snapshot, roleOf, accName,

@@ -156,9 +156,9 @@ class _Run:
             self._save("execute_test")
 
     def _capture_browser_state(self, driver: PageDriver) -> None:
-        browser_state, url = _browser_state(driver)
+        browser_state, url, form_fields = _browser_state(driver)
         if browser_state is not None:  # a page that just died keeps the last state it was seen in
-            self.state.browser_state, self.state.url = browser_state, url
+            self.state.browser_state, self.state.url, self.state.form_fields = browser_state, url, form_fields
 
     def _save(self, node: Node) -> None:
         self.state.node = node
@@ -255,6 +255,7 @@ class _Run:
                 state.step_index = 0
                 state.browser_state = None
                 state.url = None
+                state.form_fields = []
             assert state.current is not None
             state.current.attempts = state.attempt
             self.emit(
@@ -292,6 +293,7 @@ class _Run:
         state.attempt = 1
         state.browser_state = None
         state.url = None
+        state.form_fields = []
         self.emit("test_result", _test_event(result))
         self.checkpoint("execute_test")
 
@@ -317,6 +319,8 @@ class _Run:
             if resuming and state.url and state.url.startswith(("http://", "https://")):
                 driver.goto(state.url, time.monotonic() + self.options.step_timeout_ms / 1000)
                 self.emit("log", {"level": "info", "message": f"Resumed at step {state.step_index + 1} on {state.url}"})
+                if state.form_fields:
+                    self.restore_form(driver, time.monotonic() + self.options.step_timeout_ms / 1000)
             driver.before_act = self.flush_step_checkpoint
             while state.step_index < len(test.steps):
                 if self.cancelled():
@@ -478,6 +482,15 @@ class _Run:
             failure.message += f"; self-healing abstained ({info['reason']}); best candidates: {top or 'none'}"
         self.checkpoint("self_heal")
         return locator
+
+    def restore_form(self, driver: PageDriver, deadline: float) -> None:
+        """Put back the form the checkpoint's page held, and say what could not be put back."""
+        fields = self.state.form_fields
+        missed = driver.restore_fields(fields, deadline)
+        message = f"Restored {len(fields) - len(missed)} of {len(fields)} form fields"
+        if missed:
+            message += f"; not found on the page: {', '.join(missed[:5])}" + (" and more" if len(missed) > 5 else "")
+        self.emit("log", {"level": "warning" if missed else "info", "message": message})
 
     def tie_break(
         self, index: int, step: ParsedStep, fingerprint: dict[str, Any], decision: HealDecision, info: dict[str, Any]
@@ -663,11 +676,11 @@ class _Probe(threading.Thread):
             self.title = html.unescape(" ".join(match.group(1).decode("utf-8", "replace").split()))
 
 
-def _browser_state(driver: PageDriver) -> tuple[dict[str, Any] | None, str | None]:
+def _browser_state(driver: PageDriver) -> tuple[dict[str, Any] | None, str | None, list[dict[str, Any]]]:
     try:
         return driver.browser_state()
     except PlaywrightError:
-        return None, None
+        return None, None, []
 
 
 def _close(context: BrowserContext) -> None:
