@@ -29,10 +29,10 @@ SHADOW_STEP = "#shadow-root"
 # fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
 # element has was unique on its page, and `context_twins` (when it has a context): how many elements of its tag
 # and accessible name sat under that same heading, itself included (candidates carry neither), and
-# `look_alikes`: the page's other elements of its kind of role (roles.roles_of_kind) whose text or accessible name
-# reads the same once numbers are set aside, nearest first, at most 40, each slimmed to what the healer compares
-# (see _look_alike), with `look_alikes_total` saying how many there were and `look_alikes_by` = 'kind'
-# (fingerprints stored before it counted them by exact role).
+# `look_alikes`: the page's other elements of a compatible role (roles.roles_compatible) whose text or accessible
+# name reads the same once numbers are set aside, nearest first, at most 40, each slimmed to what the healer
+# compares (see _look_alike), with `look_alikes_total` saying how many there were and `look_alikes_by` =
+# 'compatible' (older fingerprints say 'kind' or nothing: see the healer's _counted_roles).
 _FINGERPRINT_JS = r"""
 async (args) => {
   const quietMs = args.quietMs || 0, timeoutMs = args.timeoutMs || 0;
@@ -288,16 +288,18 @@ async (args) => {
     // does not take a twin that stayed for the element that moved or went away.
     const shape = (s) => s.toLowerCase().replace(/[0-9]+/g, '#');
     // Roles a redesign swaps for one another count as one (a "Settings" tab and a "Settings" breadcrumb
-    // link are look-alikes): roles.roles_of_kind, over roles.ROLE_FAMILY.
+    // link are look-alikes; a heading and a list item are both static text): roles.roles_compatible,
+    // over roles.ROLE_FAMILY, where a static role has no family.
     const FAMILY = __ROLE_FAMILY__;
-    const sameKind = (a, b) => a === b || (!!FAMILY[a] && FAMILY[a] === FAMILY[b]);
+    const familyOf = (role) => (Object.hasOwn(FAMILY, role) ? FAMILY[role] : 'static');
+    const compatible = (a, b) => a === b || familyOf(a) === familyOf(b);
     const myName = shape(items[0].accessible_name), myText = shape(items[0].text);
     let alike = [];
     if (myName || myText) {
       for (let j = 0; j < els.length; j++) {
         if (j === i || (j > i && j < elEnd[i]) || (j < i && i < elEnd[j])) continue;  // itself, inside, around
         const role = roleOf(els[j]);
-        if (!sameKind(role, items[0].role)) continue;
+        if (!compatible(role, items[0].role)) continue;
         const text = cap(norm(rawText[j]), 200);
         if (myText && shape(text) === myText) { alike.push(j); continue; }
         const name = cap(accName(els[j], role, cap(labelOf(els[j]), 200), text), 200);
@@ -306,7 +308,7 @@ async (args) => {
       alike.sort((a, b) => Math.abs(a - i) - Math.abs(b - i));
     }
     items[0].look_alikes_total = alike.length;
-    items[0].look_alikes_by = 'kind';  // of role; fingerprints without it counted by exact role
+    items[0].look_alikes_by = 'compatible';  // role; see the healer's _counted_roles for older fingerprints
     alike = alike.slice(0, LOOK_ALIKES);
     // The ancestors the paths need, described too (cheap: at most six each).
     const described = new Set([i]);

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import Any
 
 from .locators import best_locator, locator_options
-from .roles import roles_compatible, roles_of_kind
+from .roles import role_family, roles_compatible
 from .similarity import is_generated, jaccard, lcs_len, name_similarity, path_ratio, text_similarity, words
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
@@ -89,6 +91,10 @@ TWINS_FROM_LOOK_ALIKES = True
 # When the label and an identifier point at different candidates, neither is confirmed.
 LABEL_CONFIRMS = True
 IDENTIFIER_CONFIRMS = True
+# Counting: the old page had the element and its look-alikes; when no more candidates read like it than
+# there were look-alikes, one of them went away, and an unconfirmed best that reads like it may be a
+# look-alike that stayed.
+LOOK_ALIKE_COUNT = True
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -623,27 +629,44 @@ def label_shape(s: str) -> str:
     return _DIGITS.sub("#", s.lower())
 
 
-def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
-    """The one unclaimed candidate with the old element's kind of role and label, if there is exactly one.
+def _counted_roles(t: _Target) -> Callable[[str], bool]:
+    """Which roles the capture that stored the fingerprint counted among the element's look-alikes."""
+    by = t.fp.get("look_alikes_by")
+    if by == "compatible":  # since 2026-11-29: roles.roles_compatible (a heading and a list item are both static)
+        return lambda role: roles_compatible(t.role, role)
+    family = role_family(t.role)
+    if by == "kind" and family != "static":  # before: interactive roles by family, a static role exactly
+        return lambda role: role_family(role) == family
+    # Before look-alikes were counted by kind of role, a link that reads like the old button was not recorded.
+    return lambda role: role == t.role
 
-    The role must be of the same kind (a button may have become a link; the look-alikes on record were
-    counted by kind, see roles.roles_of_kind), and a static role the same. An element wrapped
-    around another holder, or inside it, is the same thing on screen and does not count twice: the
-    inner one is the element, the outer one its new wrapper.
-    """
+
+def _label_holders(t: _Target, candidates: list[dict]) -> Iterator[int]:
+    """The candidates that read like the old element, as the capture counted its look-alikes: a role it
+    counted (a button may have become a link) and the same text or accessible name, numbers set aside."""
     text, name = label_shape(t.text), label_shape(t.acc)
     if not (text or name):
-        return None
-    # A fingerprint stored before look-alikes were counted by kind of role did not record a link that
-    # reads like the old button: only the exact role is safe there.
-    roles = roles_of_kind(t.role) if t.fp.get("look_alikes_by") == "kind" else frozenset({t.role})
-    holders: list[int] = []
+        return
+    counted = _counted_roles(t)
     for i, c in enumerate(candidates):
-        if (c.get("role") or "") not in roles or i in claimed:
+        if counted(c.get("role") or "") and (
+            (text and label_shape(c.get("text") or "") == text)
+            or (name and label_shape(c.get("accessible_name") or "") == name)
+        ):
+            yield i
+
+
+def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
+    """The one unclaimed candidate that reads like the old element, if there is exactly one.
+
+    An element wrapped around another holder, or inside it, is the same thing on screen and does not
+    count twice: the inner one is the element, the outer one its new wrapper.
+    """
+    holders: list[int] = []
+    for i in _label_holders(t, candidates):
+        if i in claimed:
             continue
-        if not ((text and label_shape(c.get("text") or "") == text)
-                or (name and label_shape(c.get("accessible_name") or "") == name)):
-            continue
+        c = candidates[i]
         outer = next((k for k, h in enumerate(holders) if _nested(c, candidates[h])), None)
         if outer is not None:
             holders[outer] = i  # document order: the later of two nested holders is the inner one
@@ -652,6 +675,15 @@ def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[in
         if len(holders) > 1:
             return None
     return holders[0] if holders else None
+
+
+def _no_more_holders_than_look_alikes(t: _Target, best_i: int, candidates: list[dict]) -> bool:
+    """Whether the best candidate reads like the old element while no more candidates do than the old page's
+    look-alikes: then one of those went away, and the best may be a look-alike left standing rather than
+    the element (two "Grace Liskov" cards, one removed: the one left is either)."""
+    total = t.fp.get("look_alikes_total") or 0
+    holders = list(islice(_label_holders(t, candidates), total + 1))
+    return 0 < len(holders) <= total and best_i in holders
 
 
 def _sole_identifier_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
@@ -808,6 +840,11 @@ def heal(
         return abstain(
             f"best candidate is under another heading ('{(best.get('context') or '')[:60]}', was "
             f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
+        )
+    if LOOK_ALIKE_COUNT and not confirmed and _no_more_holders_than_look_alikes(t, best_i, candidates):
+        return abstain(
+            f"the old page had {t.fp.get('look_alikes_total')} look-alikes besides the element and no more "
+            "candidates than that read like it: the best may be one of them, and the element gone"
         )
     if CONTEXT_TWINS_GATE and not twins_known and not confirmed and t.acc and t.context_twins > 1:
         left = _twins_left(t, best, candidates)

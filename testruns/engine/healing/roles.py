@@ -6,8 +6,6 @@ One rule for the capture (which counts the old page's look-alikes by it, in the 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 ROLE_FAMILY: dict[str, str] = {
     "button": "activate", "link": "activate", "menuitem": "activate", "tab": "activate",
     "menuitemcheckbox": "toggle", "menuitemradio": "toggle", "checkbox": "toggle", "radio": "toggle",
@@ -26,13 +24,3 @@ def role_family(role: str) -> str:
 def roles_compatible(a: str, b: str) -> bool:
     """Whether an element of role `b` may stand in for one of role `a` (any two static roles may)."""
     return a == b or role_family(a) == role_family(b)
-
-
-@lru_cache(maxsize=256)
-def roles_of_kind(role: str) -> frozenset[str]:
-    """The roles of the same kind as `role`, what look-alikes are counted by: itself, and the other roles of
-    its family when it is interactive."""
-    family = role_family(role)
-    if family == "static":
-        return frozenset({role})
-    return frozenset({role} | {r for r, f in ROLE_FAMILY.items() if f == family})

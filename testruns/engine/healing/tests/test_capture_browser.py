@@ -140,7 +140,7 @@ def test_a_fingerprint_records_the_old_pages_look_alikes(open_page) -> None:
     # first; and the link with that text (a redesign may turn a button into a link), not the span.
     assert [(x["role"], x["accessible_name"], x["context"]) for x in chair["look_alikes"]] == [
         ("button", "Add Lamp to cart", "Lamp"), ("button", "Add Mug to cart", "Mug"), ("link", "Add to cart", "Mug")]
-    assert chair["look_alikes_total"] == 3 and chair["look_alikes_by"] == "kind"
+    assert chair["look_alikes_total"] == 3 and chair["look_alikes_by"] == "compatible"
     # Each look-alike is a whole fingerprint: it can be recognised on the new page like the element.
     assert chair["look_alikes"][0]["path"] == [{"tag": "body"}, {"tag": "main"}, {"tag": "article"}]
     assert chair["look_alikes"][0]["neighbor_texts"][:1] == ["Lamp"]
@@ -205,3 +205,22 @@ def test_an_element_in_a_shadow_root_with_no_unique_selector_has_none(open_page)
     assert len(twins) == 2 and all("#shadow-root" in c["xpath"] for c in twins)
     # Light-DOM elements always have their XPath to fall back on; these have nothing that picks one alone.
     assert best_locator(twins[0], candidates) is None
+
+
+HELP_PAGE = """<!doctype html><html><head><title>Help</title></head><body><main>
+<nav><ul><li>Billing</li><li>Support</li><li>Security</li></ul></nav>
+<section><h2 class="title">Support</h2><p>Write to us any time.</p><button>Contact us</button></section>
+</main></body></html>"""
+
+
+@pytest.mark.browser
+def test_static_texts_count_as_look_alikes_whatever_their_role(open_page) -> None:
+    page = open_page(HELP_PAGE)
+    heading = fingerprint_element(page, page.locator("h2").element_handle())
+    # A heading and a list item that read the same are both just text on screen: a redesign may turn one
+    # into the other, so the list item is on record as a look-alike of the heading.
+    assert [(x["tag"], x["text"]) for x in heading["look_alikes"]] == [("li", "Support")]
+    # The section goes away; the navigation's "Support", there all along, is recognised and not taken for it.
+    page = open_page(HELP_PAGE.replace('<h2 class="title">Support</h2>', ""))
+    decision = heal(heading, capture_candidates(page, quiet_ms=0))
+    assert not decision.healed, decision.reason

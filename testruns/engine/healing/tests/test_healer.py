@@ -529,7 +529,7 @@ def pro_fingerprint(**kw: object) -> dict:
     old = tier_button(2, "Pro", "$29", unique={"test_id": False, "context_label": True}, context_twins=1)
     old["look_alikes"] = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99")]
     old["look_alikes_total"] = 2
-    old["look_alikes_by"] = "kind"
+    old["look_alikes_by"] = "compatible"
     old.update(kw)
     return old
 
@@ -635,3 +635,37 @@ def test_look_alikes_that_are_twins_of_each_other_claim_their_twins_together() -
     # With one Team look-alike only, the two Team buttons are not both accounted for: one may be Pro's.
     old["look_alikes"], old["look_alikes_total"] = old["look_alikes"][:2], 2
     assert not heal(old, page, threshold=0.5, margin=0.05).healed
+
+
+TEAM = "/html/body[1]/main[1]/div[1]"
+
+
+def member_name(card: int, email: str, **kw: object) -> dict:
+    data: dict = {"classes": ["MuiTypography-root", "css-s4jglx"], "text": "Grace Liskov", "role": "heading",
+                  "accessible_name": "Grace Liskov", "neighbor_texts": ["Message", "Remove", "Viewer", email],
+                  "rect": {"x": 40, "y": 100 * card, "w": 200, "h": 24}}
+    data.update(kw)
+    return fp(f"{TEAM}/div[{card}]/h3[1]", "h3", **data)
+
+
+def test_the_one_left_of_two_namesakes_may_be_the_other_one(monkeypatch) -> None:
+    # Two members read "Grace Liskov"; the step's was the first card. The new page lost one of the two
+    # cards, and the one left shows another e-mail address: it may be either, so the healer must not pick it.
+    old = member_name(8, "grace@example.com")
+    old["look_alikes"] = [member_name(9, "grace.l@example.com")]
+    old["look_alikes_total"] = 1
+    old["look_alikes_by"] = "compatible"
+    survivor = member_name(8, "g.liskov@example.com")
+    page = [fp(TEAM, "div"), survivor, fp(f"{TEAM}/div[9]/h3[1]", "h3", role="heading", text="Ada Hopper",
+                                          accessible_name="Ada Hopper")]
+    decision = heal(old, page, threshold=0.5, margin=0.05)
+    assert not decision.healed
+    assert "1 look-alikes besides the element and no more candidates than that read like it" in decision.reason
+    from testruns.engine.healing import healer
+
+    monkeypatch.setattr(healer, "LOOK_ALIKE_COUNT", False)
+    assert heal(old, page, threshold=0.5, margin=0.05).healed  # what the count prevents
+    monkeypatch.undo()
+    # Both still there: the count says nothing, the usual evidence decides.
+    twin = member_name(9, "grace.l@example.com")
+    assert heal(old, [fp(TEAM, "div"), member_name(8, "grace@example.com"), twin], threshold=0.5, margin=0.05).healed
