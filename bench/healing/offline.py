@@ -106,6 +106,8 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect")
     c.add_argument("--tuning", type=int, default=800)
+    c.add_argument("--tuning-from", type=int, default=0,
+                   help="first tuning seed: more tuning-split cases to study (seeds 800-2399 were, on 2026-11-29)")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval")
@@ -115,7 +117,7 @@ def main() -> None:
     x.add_argument("seeds", type=int, nargs="+")
     args = ap.parse_args()
     if args.cmd == "collect":
-        seeds = case_seeds("tuning", args.tuning)
+        seeds = case_seeds("tuning", args.tuning, start=args.tuning_from)
         chunks = [seeds[i:: args.workers] for i in range(args.workers)]
         cases: list[dict] = []
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
