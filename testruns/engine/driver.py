@@ -316,6 +316,7 @@ class PageDriver:
         """
         missed = []
         for spec in fields:
+            self.check_cancel()  # each field may wait up to a slice: a cancelled run still stops promptly
             field = self.page.locator(f"xpath={spec['path']}")
             timeout = min(SLICE_MS, self._remaining_ms(deadline))
             try:
