@@ -842,8 +842,9 @@ def heal(
             f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
         )
     if LOOK_ALIKE_COUNT and not confirmed and _no_more_holders_than_look_alikes(t, best_i, candidates):
+        total = t.fp.get("look_alikes_total")
         return abstain(
-            f"the old page had {t.fp.get('look_alikes_total')} look-alikes besides the element and no more "
+            f"the old page had {total} look-alike{'s' if total != 1 else ''} besides the element and no more "
             "candidates than that read like it: the best may be one of them, and the element gone"
         )
     if CONTEXT_TWINS_GATE and not twins_known and not confirmed and t.acc and t.context_twins > 1:

@@ -660,7 +660,7 @@ def test_the_one_left_of_two_namesakes_may_be_the_other_one(monkeypatch) -> None
                                           accessible_name="Ada Hopper")]
     decision = heal(old, page, threshold=0.5, margin=0.05)
     assert not decision.healed
-    assert "1 look-alikes besides the element and no more candidates than that read like it" in decision.reason
+    assert "had 1 look-alike besides the element and no more candidates than that read like it" in decision.reason
     from testruns.engine.healing import healer
 
     monkeypatch.setattr(healer, "LOOK_ALIKE_COUNT", False)
