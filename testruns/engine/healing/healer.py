@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from itertools import islice
 from typing import Any
 
 from .locators import best_locator, locator_options
@@ -641,29 +640,30 @@ def _counted_roles(t: _Target) -> Callable[[str], bool]:
     return lambda role: role == t.role
 
 
-def _label_holders(t: _Target, candidates: list[dict]) -> Iterator[int]:
+def _label_holders(t: _Target, candidates: list[dict]) -> list[int]:
     """The candidates that read like the old element, as the capture counted its look-alikes: a role it
     counted (a button may have become a link) and the same text or accessible name, numbers set aside."""
     text, name = label_shape(t.text), label_shape(t.acc)
     if not (text or name):
-        return
+        return []
     counted = _counted_roles(t)
-    for i, c in enumerate(candidates):
+    return [
+        i for i, c in enumerate(candidates)
         if counted(c.get("role") or "") and (
             (text and label_shape(c.get("text") or "") == text)
             or (name and label_shape(c.get("accessible_name") or "") == name)
-        ):
-            yield i
+        )
+    ]
 
 
-def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
-    """The one unclaimed candidate that reads like the old element, if there is exactly one.
+def _sole_label_holder(label_holders: list[int], candidates: list[dict], claimed: frozenset[int]) -> int | None:
+    """The one unclaimed label holder (see _label_holders), if there is exactly one.
 
     An element wrapped around another holder, or inside it, is the same thing on screen and does not
     count twice: the inner one is the element, the outer one its new wrapper.
     """
     holders: list[int] = []
-    for i in _label_holders(t, candidates):
+    for i in label_holders:
         if i in claimed:
             continue
         c = candidates[i]
@@ -677,13 +677,11 @@ def _sole_label_holder(t: _Target, candidates: list[dict], claimed: frozenset[in
     return holders[0] if holders else None
 
 
-def _no_more_holders_than_look_alikes(t: _Target, best_i: int, candidates: list[dict]) -> bool:
+def _no_more_holders_than_look_alikes(t: _Target, best_i: int, label_holders: list[int]) -> bool:
     """Whether the best candidate reads like the old element while no more candidates do than the old page's
     look-alikes: then one of those went away, and the best may be a look-alike left standing rather than
     the element (two "Grace Liskov" cards, one removed: the one left is either)."""
-    total = t.fp.get("look_alikes_total") or 0
-    holders = list(islice(_label_holders(t, candidates), total + 1))
-    return 0 < len(holders) <= total and best_i in holders
+    return 0 < len(label_holders) <= (t.fp.get("look_alikes_total") or 0) and best_i in label_holders
 
 
 def _sole_identifier_holder(t: _Target, candidates: list[dict], claimed: frozenset[int]) -> int | None:
@@ -766,7 +764,9 @@ def heal(
         and len(claimed) == len(look_alikes_on_record)
     )
     # With the look-alikes set aside, the one candidate left with the old label (or identifier) is confirmed.
-    sole = {_sole_label_holder(t, candidates, claimed)} if LABEL_CONFIRMS and accounted else set()
+    # The candidates that read like the old element: what confirmation by elimination and the count look at.
+    label_holders = _label_holders(t, candidates)
+    sole = {_sole_label_holder(label_holders, candidates, claimed)} if LABEL_CONFIRMS and accounted else set()
     if IDENTIFIER_CONFIRMS and accounted:
         sole.add(_sole_identifier_holder(t, candidates, claimed))
     sole.discard(None)
@@ -841,7 +841,7 @@ def heal(
             f"best candidate is under another heading ('{(best.get('context') or '')[:60]}', was "
             f"'{t.context[:60]}') and it has look-alikes; no unique identifier confirms it"
         )
-    if LOOK_ALIKE_COUNT and not confirmed and _no_more_holders_than_look_alikes(t, best_i, candidates):
+    if LOOK_ALIKE_COUNT and not confirmed and _no_more_holders_than_look_alikes(t, best_i, label_holders):
         total = t.fp.get("look_alikes_total")
         return abstain(
             f"the old page had {total} look-alike{'s' if total != 1 else ''} besides the element and no more "
