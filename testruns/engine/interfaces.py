@@ -173,6 +173,12 @@ class RunState:
     app_title: str | None = None
     elapsed_ms: int = 0  # run time spent before this state, so resumed runs report the whole duration
 
+    def forget_page(self) -> None:
+        """Drop the page a test left (its cookies and storage, URL and form): the next one starts afresh."""
+        self.browser_state = None
+        self.url = None
+        self.form_fields = []
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (only str/int/float/bool/None/list/dict inside)."""
         return {

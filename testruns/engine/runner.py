@@ -253,9 +253,7 @@ class _Run:
                     test_id=test.test_id, name=test.name, status="passed", attempts=state.attempt, duration_ms=0
                 )
                 state.step_index = 0
-                state.browser_state = None
-                state.url = None
-                state.form_fields = []
+                state.forget_page()
             assert state.current is not None
             state.current.attempts = state.attempt
             self.emit(
@@ -291,9 +289,7 @@ class _Run:
         state.test_index += 1
         state.step_index = 0
         state.attempt = 1
-        state.browser_state = None
-        state.url = None
-        state.form_fields = []
+        state.forget_page()
         self.emit("test_result", _test_event(result))
         self.checkpoint("execute_test")
 
