@@ -79,3 +79,25 @@ def test_a_move_keeps_the_control_inside_its_own_card() -> None:
         while node.tag != "article":
             node = parents[id(node)]
         assert next(n for n in node.elements() if n.tag == "h3").text() == "Product 1", seed
+
+
+def contact_form() -> Node:
+    field = Node("textarea", {"id": "msg", "name": "message"}, kind="input", target=True)
+    return Node("form").add(
+        Node("label", {"for": "email"}, ["Your email"]), Node("input", {"id": "email", "name": "email"}, kind="input"),
+        Node("label", {"for": "msg"}, ["Message"]), field,
+    )
+
+
+@pytest.mark.parametrize("family", ["delete", "delete_decoy"])
+def test_a_deleted_field_takes_its_label_along_even_after_its_id_was_removed(family: str) -> None:
+    # Removing the id leaves the label naming nothing; it is still the field's label on screen, and a
+    # field put in the deleted one's place must not inherit it.
+    for seed in range(20):
+        root = contact_form()
+        rng = random.Random(seed)
+        style = Style("semantic", rng, build="b")
+        while "id" in find_target(root).attrs:  # the id mutation renames it half of the time
+            apply("id", root, style, rng)
+        apply(family, root, style, rng)
+        assert [n.text() for n in root.elements() if n.tag == "label"] == ["Your email"], seed

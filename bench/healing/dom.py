@@ -24,6 +24,9 @@ class Node:
     kind: str = ""  # "action", "input", "toggle", "text", "" = not targetable
     concept: str = ""  # style concept the classes came from (e.g. "button.primary")
     target: bool = False
+    # A <label> whose `for` named the target until a mutation removed the target's id: still the target's label
+    # on screen, and deleted with it.
+    labels_target: bool = False
 
     def add(self, *kids: Node | str) -> Node:
         self.children.extend(kids)
@@ -51,7 +54,7 @@ class Node:
     def copy(self) -> Node:
         return Node(
             self.tag, dict(self.attrs), [c if isinstance(c, str) else c.copy() for c in self.children],
-            self.kind, self.concept, self.target,
+            self.kind, self.concept, self.target, self.labels_target,
         )
 
     def count(self) -> int:

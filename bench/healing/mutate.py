@@ -203,6 +203,7 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
             if n.tag == "label" and n.attrs.get("for") == old:
                 if new is None:
                     del n.attrs["for"]  # the label loses its association, as it would in the app
+                    n.labels_target = True
                 else:
                     n.attrs["for"] = new
     elif fam == "name":
@@ -302,13 +303,13 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
             holder.children[i] = decoy_of(t, root, rng, style)
         else:
             del holder.children[i]
-        # A label pointing at the deleted control goes with it.
-        if "id" in t.attrs:
-            for n in list(root.elements()):
-                if n.tag == "label" and n.attrs.get("for") == t.attrs["id"]:
-                    p = parent_map(root).get(id(n))
-                    if p is not None:
-                        p.children.remove(n)
+        # The deleted control's label goes with it, whether its `for` still names the control or an earlier
+        # change of the control's id left it naming nothing.
+        for n in list(root.elements()):
+            if n.tag == "label" and (n.labels_target or ("id" in t.attrs and n.attrs.get("for") == t.attrs["id"])):
+                p = parent_map(root).get(id(n))
+                if p is not None:
+                    p.children.remove(n)
     else:
         raise ValueError(fam)
 
