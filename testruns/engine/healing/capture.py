@@ -21,8 +21,9 @@ from .roles import ROLE_FAMILY
 SHADOW_STEP = "#shadow-root"
 
 # The fingerprint schema (all keys always present):
-#   index, tag, id, name, classes, text, own_text, role, accessible_name, label, placeholder, href,
-#   alt, title, type, test_ids {attr: value}, xpath (with a SHADOW_STEP inside a web component), path
+#   index, tag, id, name, classes, text, own_text, role, accessible_name, label, detached_label (for a form
+#   field without a label of its own, the text of a <label> beside it that labels nothing: see the script),
+#   placeholder, href, alt, title, type, test_ids {attr: value}, xpath (with a SHADOW_STEP inside a web component), path
 #   [{tag, id, classes, index}] (nearest ancestor last, at most 6), neighbor_texts, rect {x, y, w, h},
 #   visible, enabled, depth, context (the heading of the nearest enclosing container that has one, ''
 #   when none within four levels).
@@ -212,6 +213,49 @@ async (args) => {
     }
     return norm(el.getAttribute('title')) || norm(el.getAttribute('placeholder'));
   };
+  // A <label> that labels nothing (its `for` names an id the page no longer has) still reads, on screen, as
+  // the label of the unlabelled form field right after it, or right before it for a checkbox or radio (else
+  // on the other side). When two such fields sit there (one put between the label and its field), it reads
+  // as neither's.
+  const FIELDS = new Set(['input', 'textarea', 'select']);
+  const CONTROLS = new Set(['input', 'textarea', 'select', 'button']);
+  const NOT_FIELD_TYPES = new Set(['hidden', 'submit', 'button', 'reset', 'image']);
+  const DETACHED_REACH = 12;
+  const checkable = (el) => ['checkbox', 'radio'].includes((el.getAttribute('type') || '').toLowerCase());
+  const unlabelledField = (el) => {
+    if (!FIELDS.has(el.localName) || NOT_FIELD_TYPES.has((el.getAttribute('type') || '').toLowerCase())) return false;
+    // A placeholder or title names a field for the accessibility tree, but it is not a label on screen.
+    return !labelOf(el) && !norm(el.getAttribute('aria-label')) && !norm(el.getAttribute('aria-labelledby'));
+  };
+  // The unlabelled fields from `from` on, in `step` direction, that a label there reads as (`boxes`: checkboxes
+  // and radios, else the other fields), up to the next label or any other control.
+  const unlabelledRun = (from, step, boxes, skip) => {
+    const found = [];
+    for (let m = from, n = 0; m >= 0 && m < els.length && n < DETACHED_REACH; m += step, n++) {
+      if (skip(m)) continue;
+      const el = els[m];
+      if (el.localName === 'label') break;
+      if (!CONTROLS.has(el.localName)) continue;
+      if (!unlabelledField(el) || checkable(el) !== boxes) break;
+      found.push(m);
+    }
+    return found;
+  };
+  const detachedLabels = new Map();
+  for (let j = 0; j < els.length; j++) {
+    const lab = els[j];
+    if (lab.localName !== 'label' || lab.control) continue;
+    const text = cap(norm(rawText[j]), 200);
+    if (!text) continue;
+    let inner = false;
+    for (let m = j + 1; m < elEnd[j]; m++) if (CONTROLS.has(els[m].localName)) { inner = true; break; }
+    if (inner) continue;
+    const after = (boxes) => unlabelledRun(elEnd[j], 1, boxes, () => false);
+    const before = (boxes) => unlabelledRun(j - 1, -1, boxes, (m) => j < elEnd[m]);  // skipping its ancestors
+    let found = [...after(false), ...before(true)];
+    if (!found.length) found = [...after(true), ...before(false)];  // a redesign may have put it on the other side
+    if (found.length === 1) detachedLabels.set(found[0], text);
+  }
   const describe = (i) => {
     const el = els[i];
     const tag = el.localName;
@@ -232,7 +276,8 @@ async (args) => {
       index: i, tag, id: el.getAttribute('id') || '', name: el.getAttribute('name') || '',
       classes: norm(el.getAttribute('class')).split(' ').filter(Boolean),
       text, own_text: cap(ownTexts[i], 200), role, accessible_name: cap(accName(el, role, label, text), 200),
-      label, placeholder: el.getAttribute('placeholder') || '', href: el.getAttribute('href') || '',
+      label, detached_label: detachedLabels.get(i) || '', placeholder: el.getAttribute('placeholder') || '',
+      href: el.getAttribute('href') || '',
       alt: el.getAttribute('alt') || '', title: el.getAttribute('title') || '',
       type: (el.getAttribute('type') || '').toLowerCase(), test_ids: testIds, xpath: xps[i],
       rect: {x: Math.round(r.x), y: Math.round(r.y + window.scrollY), w: Math.round(r.width), h: Math.round(r.height)},
@@ -372,7 +417,8 @@ def expand_fingerprint(payload: dict) -> dict:
 
 # What the healer compares a look-alike by; empty values are left out (a fingerprint may hold dozens).
 _LOOK_ALIKE_KEYS = (
-    "tag", "role", "test_ids", "id", "name", "type", "classes", "text", "accessible_name", "label", "placeholder",
+    "tag", "role", "test_ids", "id", "name", "type", "classes", "text", "accessible_name", "label", "detached_label",
+    "placeholder",
     "href", "alt", "title", "xpath", "path", "neighbor_texts", "context", "rect",
 )
 

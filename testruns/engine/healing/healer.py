@@ -169,7 +169,7 @@ class _Target:
         # Any of the old text's words inside a text: a text without one shares no word with the old one.
         self.any_text_word = re.compile("|".join(map(re.escape, sorted(self.text_words)))) if self.text_words else None
         self.acc = fp.get("accessible_name") or ""
-        self.label = fp.get("label") or ""
+        self.label = screen_label(fp)
         self.placeholder = fp.get("placeholder") or ""
         self.href = fp.get("href") or ""
         self.alt = fp.get("alt") or ""
@@ -184,6 +184,12 @@ class _Target:
         self.x, self.y = rect.get("x", 0), rect.get("y", 0)
         self.w, self.h = rect.get("w", 0), rect.get("h", 0)
         self.has_rect = bool(rect) and (self.w > 0 or self.h > 0)
+
+
+def screen_label(fp: dict) -> str:
+    """A form field's label as it reads on screen: its own, else a `<label>` beside it that labels nothing
+    (its `for` lost the field's id), which the capture records as `detached_label`."""
+    return fp.get("label") or fp.get("detached_label") or ""
 
 
 def _rough(t: _Target, c: dict) -> float:
@@ -216,7 +222,7 @@ def _rough(t: _Target, c: dict) -> float:
             s += w["text"] * jaccard(t.text_words, words(text))
     if t.acc and get("accessible_name") == t.acc:
         s += w["accessible_name"]
-    if t.label and get("label") == t.label:
+    if t.label and screen_label(c) == t.label:
         s += w["label"]
     if t.placeholder and get("placeholder") == t.placeholder:
         s += w["placeholder"]
@@ -273,7 +279,7 @@ def _page_rarity(t: _Target, candidates: list[dict]) -> dict[str, float]:
             counts["id"] += 1
         if t.name and c.get("name") == t.name:
             counts["name"] += 1
-        if t.label and c.get("label") == t.label:
+        if t.label and screen_label(c) == t.label:
             counts["label"] += 1
         if t.href and c.get("href") == t.href:
             counts["href"] += 1
@@ -353,7 +359,9 @@ def _similarities(t: _Target, c: dict) -> tuple[dict[str, float], dict[str, str]
         add("text", text_similarity(t.text, c.get("text") or "", precise=True))
     if t.acc:
         add("accessible_name", text_similarity(t.acc, c.get("accessible_name") or "", precise=True))
-    for key in ("label", "placeholder", "alt", "title"):
+    if t.label:
+        add("label", text_similarity(t.label, screen_label(c), precise=True))
+    for key in ("placeholder", "alt", "title"):
         value = getattr(t, key)
         if value:
             add(key, text_similarity(value, c.get(key) or "", precise=True))
@@ -888,6 +896,12 @@ def heal(
         if best_i == sole_holder and look_alikes_on_record
         else ""
     )
+    # A label that no longer labels the field is worth knowing about: getByLabel and screen readers lost it.
+    detached = (
+        f"; its label '{best['detached_label'][:60]}' no longer labels it (the label's `for` names no element)"
+        if not best.get("label") and best.get("detached_label") and best_sims.get("label", 0.0) >= 0.8
+        else ""
+    )
     return HealDecision(
         True,
         best,
@@ -896,6 +910,6 @@ def heal(
         runner_up,
         top,
         f"healed: {best_loc} scored {best_score:.2f} (runner-up {runner_up:.2f}); "
-        f"matched on {', '.join(strong[:6]) or 'overall similarity'}{eliminated}",
+        f"matched on {', '.join(strong[:6]) or 'overall similarity'}{eliminated}{detached}",
         rival,
     )

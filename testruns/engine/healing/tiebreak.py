@@ -44,6 +44,7 @@ _SHOWN = (
     ("text", "text"),
     ("accessible_name", "accessible name"),
     ("label", "label"),
+    ("detached_label", "label beside it that labels nothing"),
     ("placeholder", "placeholder"),
     ("title", "title"),
     ("alt", "alt"),

@@ -224,3 +224,59 @@ def test_static_texts_count_as_look_alikes_whatever_their_role(open_page) -> Non
     page = open_page(HELP_PAGE.replace('<h2 class="title">Support</h2>', ""))
     decision = heal(heading, capture_candidates(page, quiet_ms=0))
     assert not decision.healed, decision.reason
+
+
+CONTACT_BEFORE = """<!doctype html><html><head><title>Contact</title></head><body><main>
+<form><h2>Still need help?</h2>
+<label for="email">Your email</label><input id="email" name="email" type="email" placeholder="you@example.com">
+<label for="msg">Message</label><textarea id="msg" name="message" class="css-1q2w3e4"></textarea>
+<input type="checkbox" id="copy" name="copy"><label for="copy">Send me a copy</label>
+<button type="submit">Send message</button></form>
+</main></body></html>"""
+# The next release drops the fields' ids (and renames one's name): their <label for=...> now label nothing.
+CONTACT_AFTER = (
+    CONTACT_BEFORE.replace(
+        '<textarea id="msg" name="message" class="css-1q2w3e4">', '<textarea name="body" class="css-9x8y7z6">'
+    )
+    .replace('<input type="checkbox" id="copy" name="copy">', '<input type="checkbox" name="cc">')
+    .replace('<input id="email" name="email"', '<input name="email"')
+)
+
+
+@pytest.mark.browser
+def test_a_field_whose_label_lost_it_still_reads_by_that_label_and_heals(open_page) -> None:
+    page = open_page(CONTACT_BEFORE)
+    old = fingerprint_element(page, page.get_by_label("Message").element_handle())
+    assert old["label"] == "Message" and old["detached_label"] == ""
+
+    page = open_page(CONTACT_AFTER)
+    candidates = capture_candidates(page, quiet_ms=0)
+    textarea = next(c for c in candidates if c["tag"] == "textarea")
+    assert (textarea["label"], textarea["accessible_name"], textarea["detached_label"]) == ("", "", "Message")
+    # A checkbox's label comes after it.
+    checkbox = next(c for c in candidates if c["type"] == "checkbox")
+    assert checkbox["detached_label"] == "Send me a copy"
+    # A placeholder names a field for screen readers, but the label on screen is still the one above it.
+    email = next(c for c in candidates if c["name"] == "email")
+    assert (email["accessible_name"], email["detached_label"]) == ("you@example.com", "Your email")
+    # The labels themselves and the button have none.
+    assert {c["detached_label"] for c in candidates if c not in (textarea, checkbox, email)} == {""}
+    decision = heal(old, candidates)
+    assert decision.healed, decision.reason
+    assert page.locator(decision.locator).evaluate("e => e.localName") == "textarea"
+    assert "its label 'Message' no longer labels it" in decision.reason
+
+
+@pytest.mark.browser
+def test_a_label_that_labels_nothing_reads_as_the_one_unlabelled_field_beside_it(open_page) -> None:
+    def detached(html: str) -> list[str]:
+        candidates = capture_candidates(open_page(html), quiet_ms=0)
+        return [c["detached_label"] for c in candidates if c["tag"] == "textarea"]
+
+    # A redesign put the label under its field: nothing unlabelled follows it, so it reads as the one above.
+    label = '<label for="msg">Message</label>'
+    moved = CONTACT_BEFORE.replace(label, "").replace("</textarea>", f"</textarea>{label}")
+    assert detached(moved.replace('<textarea id="msg"', "<textarea")) == ["Message"]
+    # A field put between the label and the field it used to label: on screen the label reads as either's.
+    inserted = '<textarea name="note"></textarea><textarea name="body"'
+    assert detached(CONTACT_AFTER.replace('<textarea name="body"', inserted)) == ["", ""]

@@ -59,6 +59,14 @@ def test_prompt_numbers_the_candidates_and_shows_no_selector_or_score() -> None:
     assert "never write selectors" in SYSTEM_PROMPT
 
 
+def test_prompt_shows_a_label_that_no_longer_labels_the_field() -> None:
+    old = {"tag": "textarea", "role": "textbox", "label": "Message", "accessible_name": "Message"}
+    field = {"tag": "textarea", "role": "textbox", "detached_label": "Message", "score": 0.7, "locator": None}
+    prompt = build_prompt(step_text="Fill Message", old_fingerprint=old, candidates=[field, dict(field)])
+    now_part = prompt.split("Candidates on the page now:")[1]
+    assert "label beside it that labels nothing: 'Message'" in now_part and "  label: " not in now_part
+
+
 def test_prompt_clips_long_page_text_and_marks_hidden_or_disabled() -> None:
     long = candidate(0.8, "#x", text="x" * 500, visible=False, enabled=False)
     prompt = build_prompt(step_text="Click Archive", old_fingerprint=OLD, candidates=[long])
