@@ -1,7 +1,7 @@
 """Tuning-split workbench: capture fingerprints once, then re-run the pure healer on them in seconds.
 
     .venv/bin/python -m bench.healing.offline collect --tuning 800 --out var/healing-tuning.pkl.gz
-    .venv/bin/python -m bench.healing.offline eval var/healing-tuning.pkl.gz
+    .venv/bin/python -m bench.healing.offline eval var/healing-tuning.pkl.gz [more.pkl.gz ...]
 
 Only tuning-split seeds can be collected: the held-out split is never looked at while tuning.
 """
@@ -47,7 +47,8 @@ def _collect(seeds: list[int]) -> list[dict[str, Any]]:
     return out
 
 
-def evaluate(cases: list[dict]) -> None:
+def decide(cases: list[dict]) -> list[dict]:
+    """Each case's decision with no threshold and no margin: what the tuner sweeps them over."""
     records = []
     for c in cases:
         d = heal(c["target"], c["candidates"], threshold=0.0, margin=0.0)
@@ -57,6 +58,10 @@ def evaluate(cases: list[dict]) -> None:
                         "reason": d.reason,
                         "ours": {"score": d.score, "runner_up": d.runner_up_score, "rival": d.rival_score,
                                  "gates": d.healed, "right": bool(top and c["truth"] and top["xpath"] == c["truth"])}})
+    return records
+
+
+def evaluate(records: list[dict]) -> None:
     rec = [r for r in records if not r["deleted"] and not r["hidden"]]
     print(f"top-1 right on recoverable: {sum(r['ours']['right'] for r in rec)}/{len(rec)}")
     t, m, tuned = tune(records)
@@ -110,8 +115,8 @@ def main() -> None:
                    help="first tuning seed: more tuning-split cases to study (seeds 800-2399 were, on 2026-11-29)")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, required=True)
-    e = sub.add_parser("eval")
-    e.add_argument("file", type=Path)
+    e = sub.add_parser("eval", help="tune on the stored cases of one or more files together, and report")
+    e.add_argument("files", type=Path, nargs="+")
     x = sub.add_parser("explain", help="why the healer decided what it did on stored tuning cases")
     x.add_argument("file", type=Path)
     x.add_argument("seeds", type=int, nargs="+")
@@ -133,8 +138,11 @@ def main() -> None:
         for seed in args.seeds:
             explain(stored[seed])
     else:
-        with gzip.open(args.file, "rb") as fh:
-            evaluate(pickle.load(fh))
+        records = []
+        for path in args.files:  # one file's pages at a time: 800 cases' candidates take gigabytes
+            with gzip.open(path, "rb") as fh:
+                records += decide(pickle.load(fh))
+        evaluate(records)
 
 
 _SHOW = ("tag", "id", "name", "classes", "text", "accessible_name", "label", "test_ids", "href", "context",
