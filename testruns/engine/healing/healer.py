@@ -34,9 +34,9 @@ from .roles import role_family, roles_compatible
 from .similarity import is_generated, jaccard, lcs_len, name_similarity, path_ratio, text_similarity, words
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
-# held-out split the numbers are reported on). See docs/healing.md.
+# held-out split the numbers are reported on): all 2,400 cases of seeds 0-2399 together. See docs/healing.md.
 SCORE_THRESHOLD = 0.61
-MARGIN = 0.14
+MARGIN = 0.13
 SHORTLIST = 30
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
