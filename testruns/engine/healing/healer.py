@@ -94,6 +94,9 @@ IDENTIFIER_CONFIRMS = True
 # there were look-alikes, one of them went away, and an unconfirmed best that reads like it may be a
 # look-alike that stayed.
 LOOK_ALIKE_COUNT = True
+# A new wrapper with the same text as the element (a <span> put around a badge) may outscore it on tag or
+# place; when the old element held its text itself, the candidate that does is the element.
+HOLDER_OVER_WRAPPER = True
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -711,6 +714,28 @@ def _sole_identifier_holder(t: _Target, candidates: list[dict], claimed: frozens
     return found.pop() if len(found) == 1 else None
 
 
+def _own_text(c: dict) -> str:
+    return " ".join((c.get("own_text") or "").split()).lower()
+
+
+def _text_holder_first(
+    t: _Target, pool: list[tuple[float, int, dict[str, float]]], candidates: list[dict]
+) -> list[tuple[float, int, dict[str, float]]]:
+    """When the old element held its text itself and the best candidate only wraps an element that does
+    (a new <span> around a badge), the one that holds the text goes first: the wrapper is layout."""
+    if not pool or not _own_text(t.fp):
+        return pool
+    best = candidates[pool[0][1]]
+    text = " ".join((best.get("text") or "").split()).lower()
+    if not text or _own_text(best):
+        return pool
+    for k, (_, i, _) in enumerate(pool[1:], start=1):
+        c = candidates[i]
+        if _nested(best, c) and _own_text(c) == text and " ".join((c.get("text") or "").split()).lower() == text:
+            return [pool[k], *pool[:k], *pool[k + 1:]]
+    return pool
+
+
 def _seq_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     if not a and not b:
         return 1.0
@@ -793,6 +818,8 @@ def heal(
             s = 1.0 - (1.0 - s) * (1.0 - ANCHOR)
         pool.append((s, i, sims))
     pool.sort(key=lambda r: r[0], reverse=True)
+    if HOLDER_OVER_WRAPPER:
+        pool = _text_holder_first(t, pool, candidates)
     kept = [(s, i, sims, best_locator(candidates[i], candidates)) for s, i, sims in pool[:3]]
     top = [_summary(candidates[i], s, loc, sims) for s, i, sims, loc in kept]
     if not kept:

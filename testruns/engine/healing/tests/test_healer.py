@@ -669,3 +669,25 @@ def test_the_one_left_of_two_namesakes_may_be_the_other_one(monkeypatch) -> None
     # Both still there: the count says nothing, the usual evidence decides.
     twin = member_name(9, "grace.l@example.com")
     assert heal(old, [fp(TEAM, "div"), member_name(8, "grace@example.com"), twin], threshold=0.5, margin=0.05).healed
+
+
+def test_the_element_that_holds_the_text_goes_before_a_new_wrapper_around_it(monkeypatch) -> None:
+    from testruns.engine.healing import healer
+
+    # A price <span> became a <strong> and was wrapped in a new <span>, in a new build (hashed classes all new):
+    # the wrapper has the old tag and place. The old element held its text itself; the wrapper only shows
+    # its child's.
+    card = "/html/body[1]/main[1]/div[1]/article[3]"
+    near = ["Cozy notebook", "In stock", "Add to cart"]
+    old = fp(f"{card}/span[1]", "span", text="$12", own_text="$12", classes=["css-1q2w3e"], neighbor_texts=near,
+             context="Cozy notebook", rect={"x": 300, "y": 200, "w": 40, "h": 16})
+    wrapper = fp(f"{card}/span[1]", "span", text="$12", classes=["css-9x8y7z"], neighbor_texts=near,
+                 context="Cozy notebook", rect={"x": 300, "y": 200, "w": 40, "h": 16})
+    price = fp(f"{card}/span[1]/strong[1]", "strong", text="$12", own_text="$12", classes=["css-4r5t6y"],
+               neighbor_texts=near, context="Cozy notebook", rect={"x": 300, "y": 200, "w": 40, "h": 16})
+    monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", False)
+    decision = heal(old, [wrapper, price])
+    assert decision.healed and decision.chosen["xpath"] == wrapper["xpath"], decision.reason
+    monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", True)
+    decision = heal(old, [wrapper, price])
+    assert decision.healed and decision.chosen["xpath"] == price["xpath"], decision.reason
