@@ -567,6 +567,11 @@ def _anchored(
     return out
 
 
+def _shown(c: dict, key: str) -> str:
+    """A text attribute as it reads: whitespace collapsed, lower case."""
+    return " ".join((c.get(key) or "").split()).lower()
+
+
 def _nested(a: dict, b: dict) -> bool:
     xa, xb = a.get("xpath") or "", b.get("xpath") or ""
     return bool(xa and xb) and (xa.startswith(xb + "/") or xb.startswith(xa + "/"))
@@ -583,10 +588,10 @@ def _rival(
     """
     if confirmed and NO_RIVAL_WHEN_CONFIRMED:
         return 0.0
-    text = " ".join((best.get("text") or "").split()).lower()
+    text = _shown(best, "text")
     for score, i, _sims in others:
         c = candidates[i]
-        if NESTED_NOT_RIVAL and text and _nested(best, c) and " ".join((c.get("text") or "").split()).lower() == text:
+        if NESTED_NOT_RIVAL and text and _nested(best, c) and _shown(c, "text") == text:
             continue
         return score
     return 0.0
@@ -714,24 +719,20 @@ def _sole_identifier_holder(t: _Target, candidates: list[dict], claimed: frozens
     return found.pop() if len(found) == 1 else None
 
 
-def _own_text(c: dict) -> str:
-    return " ".join((c.get("own_text") or "").split()).lower()
-
-
 def _text_holder_first(
     t: _Target, pool: list[tuple[float, int, dict[str, float]]], candidates: list[dict]
 ) -> list[tuple[float, int, dict[str, float]]]:
     """When the old element held its text itself and the best candidate only wraps an element that does
     (a new <span> around a badge), the one that holds the text goes first: the wrapper is layout."""
-    if not pool or not _own_text(t.fp):
+    if not pool or not _shown(t.fp, "own_text"):
         return pool
     best = candidates[pool[0][1]]
-    text = " ".join((best.get("text") or "").split()).lower()
-    if not text or _own_text(best):
+    text = _shown(best, "text")
+    if not text or _shown(best, "own_text"):
         return pool
     for k, (_, i, _) in enumerate(pool[1:], start=1):
         c = candidates[i]
-        if _nested(best, c) and _own_text(c) == text and " ".join((c.get("text") or "").split()).lower() == text:
+        if _nested(best, c) and _shown(c, "own_text") == text and _shown(c, "text") == text:
             return [pool[k], *pool[:k], *pool[k + 1:]]
     return pool
 
