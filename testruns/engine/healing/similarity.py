@@ -117,6 +117,9 @@ def path_ratio(a: str, b: str) -> float:
 
 
 SUPERSET_PENALTY = True
+# Below this edit ratio two texts have letters in common, not one spelling: "Save" and "Share" (0.67),
+# "Edit" and "Exit" (0.75) are other words, where "Log in" and "Login" (0.91) are one re-spelled.
+RESPELLED = 0.8
 
 
 def text_similarity(a: str, b: str, *, precise: bool) -> float:
@@ -134,7 +137,9 @@ def text_similarity(a: str, b: str, *, precise: bool) -> float:
         # A label that adds words names a more specific action: "Sign in with SSO" is not "Sign in".
         return min(base, 0.45)
     if precise and len(a) <= 200 and len(b) <= 200:
-        base = max(base, ratio(la, lb) * 0.8)
+        spelled = ratio(la, lb)
+        if spelled >= RESPELLED:
+            base = max(base, spelled * 0.8)
     # Different numbers are different things ("Like (25)" is not "Like (20)", row 3 is not row 4).
     da = {w for w in wa if w.isdigit()}
     db = {w for w in wb if w.isdigit()}

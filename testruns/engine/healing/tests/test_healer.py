@@ -199,6 +199,20 @@ def test_a_label_that_adds_words_is_a_different_control() -> None:
     assert decision.top[0]["evidence"]["text"] <= 0.45
 
 
+def test_a_label_with_letters_in_common_is_another_word() -> None:
+    # "Save" was removed; "Share" stands where it was, styled the same: other word, not a re-spelling.
+    save = submit_button(id="", text="Save", accessible_name="Save")
+    share = submit_button(id="", text="Share", accessible_name="Share")
+    decision = heal(save, login_page(submit=share), threshold=0.3, margin=0.05)
+    assert not decision.healed
+    assert decision.top[0]["evidence"]["text"] == 0.0
+    # A re-spelling still reads as the same label.
+    login = submit_button(id="", text="Log in", accessible_name="Log in")
+    decision = heal(login, login_page(submit=submit_button(id="", text="Login", accessible_name="Login")))
+    assert decision.healed
+    assert decision.top[0]["evidence"]["text"] >= 0.7
+
+
 def test_the_old_elements_neighbour_is_not_the_element() -> None:
     # "Continue with Okta" was removed; "Continue with Google", its neighbour before, now stands there.
     def sso(n: int, provider: str, near: list[str]) -> dict:
