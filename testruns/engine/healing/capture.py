@@ -24,7 +24,8 @@ SHADOW_STEP = "#shadow-root"
 #   index, tag, id, name, classes, text, own_text, role, accessible_name, label, detached_label (for a form
 #   field without a label of its own, the text of a <label> beside it that labels nothing: see the script),
 #   placeholder, href, alt, title, type, test_ids {attr: value}, xpath (with a SHADOW_STEP inside a web component), path
-#   [{tag, id, classes, index}] (nearest ancestor last, at most 6), neighbor_texts, rect {x, y, w, h},
+#   [{tag, id, classes, index}] (nearest ancestor last, at most 6), neighbor_texts, record_texts (the first
+#   texts of the list item it is in, a row among rows or a card among cards: see the script), rect {x, y, w, h},
 #   visible, enabled, depth, context (the heading of the nearest enclosing container that has one, ''
 #   when none within four levels).
 # fingerprint_element adds `unique` {id, name, test_id, href, context_label: bool}: whether each identifier the
@@ -146,6 +147,26 @@ async (args) => {
     }
     return '';
   };
+  // The list item the element belongs to: its nearest ancestor (RECORD_UP levels at most) that sits
+  // beside a sibling of the same tag and classes (a row among rows, a message among messages, a card
+  // among cards) and holds text besides the element's. Its texts say which row an "Archive" button is
+  // in however the row's cells or the rows themselves are reordered, where the neighbouring texts
+  // (half of them from the next row) do not; a card's heading (context) says it only for cards.
+  const RECORD_UP = 4;
+  const repeated = new Map();
+  const recordOf = (i) => {
+    for (let p = parents[i], up = 0; p > 0 && up < RECORD_UP; p = parents[p], up++) {
+      let known = repeated.get(p);
+      if (known === undefined) {
+        const el = els[p], cls = el.getAttribute('class') || '';
+        const same = (s) => s !== null && s.localName === el.localName && (s.getAttribute('class') || '') === cls;
+        known = same(el.previousElementSibling) || same(el.nextElementSibling);
+        repeated.set(p, known);
+      }
+      if (known && leafEnd[p] - leafStart[p] > leafEnd[i] - leafStart[i]) return p;
+    }
+    return -1;
+  };
   const roleOf = (el) => {
     const explicit = (el.getAttribute('role') || '').trim().split(/\s+/)[0];
     if (explicit) return explicit;
@@ -256,6 +277,10 @@ async (args) => {
     if (!found.length) found = [...after(true), ...before(false)];  // a redesign may have put it on the other side
     if (found.length === 1) detachedLabels.set(found[0], text);
   }
+  const recordRange = (i) => {
+    const r = recordOf(i);
+    return r < 0 ? null : [leafStart[r], leafEnd[r]];
+  };
   const describe = (i) => {
     const el = els[i];
     const tag = el.localName;
@@ -284,7 +309,7 @@ async (args) => {
       visible, enabled, depth: depths[i], context: contextOf(i),
       // Compact links, expanded in Python: the parent's index, the position among same-tag siblings,
       // and the element's range in the document-order list of text leaves.
-      _p: parents[i], _s: sibIndex[i], _l: [leafStart[i], leafEnd[i]],
+      _p: parents[i], _s: sibIndex[i], _l: [leafStart[i], leafEnd[i]], _r: recordRange(i),
     };
   };
   let items;
@@ -401,9 +426,27 @@ def _expand(payload: dict) -> list[dict]:
     for item in items:
         start, end = item.pop("_l")
         item["neighbor_texts"] = leaves[max(0, start - 3) : start] + leaves[end : end + 3]
+        item["record_texts"] = _record_texts(leaves, item.pop("_r", None), start, end)
     for item in items:
         item.pop("_s", None)
     return items
+
+
+RECORD_TEXTS = 8
+
+
+def _record_texts(leaves: list[str], record: list[int] | None, start: int, end: int) -> list[str]:
+    """The first few distinct texts of the element's list item (see the script's recordOf), its own left out."""
+    if not record:
+        return []
+    out: list[str] = []
+    for k in range(record[0], record[1]):
+        if start <= k < end or leaves[k] in out:
+            continue
+        out.append(leaves[k])
+        if len(out) == RECORD_TEXTS:
+            break
+    return out
 
 
 def expand_fingerprint(payload: dict) -> dict:
@@ -418,7 +461,7 @@ def expand_fingerprint(payload: dict) -> dict:
 # What the healer compares a look-alike by; empty values are left out (a fingerprint may hold dozens).
 _LOOK_ALIKE_KEYS = (
     "tag", "role", "test_ids", "id", "name", "type", "classes", "text", "accessible_name", "label", "detached_label",
-    "placeholder", "href", "alt", "title", "xpath", "path", "neighbor_texts", "context", "rect",
+    "placeholder", "href", "alt", "title", "xpath", "path", "neighbor_texts", "record_texts", "context", "rect",
 )
 
 

@@ -71,7 +71,7 @@ CONTEXT_TWINS_GATE = True
 # candidate's label matches, full from PLACEMENT_LABEL_FULL up, when one of the best few kept the label.
 PLACEMENT_NEEDS_LABEL = True
 PLACEMENT_LABEL_FULL = 0.9
-_PLACEMENT = frozenset({"neighbor_texts", "context", "xpath", "path", "location", "size"})
+_PLACEMENT = frozenset({"neighbor_texts", "context", "record", "xpath", "path", "location", "size"})
 # The old page's look-alikes (fingerprint `look_alikes`: the same "Edit" in other rows, "Get started" in
 # other tiers). A candidate that one of them matches best, and better than the old element by CLAIM_MARGIN,
 # is that look-alike, still on the page: it is neither the element nor a rival to it.
@@ -97,6 +97,7 @@ LOOK_ALIKE_COUNT = True
 # A new wrapper with the same text as the element (a <span> put around a badge) may outscore it on tag or
 # place; when the old element held its text itself, the candidate that does is the element.
 HOLDER_OVER_WRAPPER = True
+RECORDS = True
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -119,6 +120,7 @@ WEIGHTS: dict[str, float] = {
     "path": 0.75,
     "neighbor_texts": 2.0,
     "context": 1.5,
+    "record": 1.5,
     "location": 0.5,
     "size": 0.25,
 }
@@ -182,11 +184,16 @@ class _Target:
         self.neighbors = frozenset(t.lower() for t in fp.get("neighbor_texts") or [] if t)
         self.neighbor_words = frozenset().union(*(words(t) for t in self.neighbors)) if self.neighbors else frozenset()
         self.context = fp.get("context") or ""
+        self.record = _record(fp)
         self.context_twins = int(fp.get("context_twins") or 0)
         rect = fp.get("rect") or {}
         self.x, self.y = rect.get("x", 0), rect.get("y", 0)
         self.w, self.h = rect.get("w", 0), rect.get("h", 0)
         self.has_rect = bool(rect) and (self.w > 0 or self.h > 0)
+
+
+def _record(fp: dict) -> frozenset[str]:
+    return frozenset(x.lower() for x in fp.get("record_texts") or [] if x)
 
 
 def screen_label(fp: dict) -> str:
@@ -243,6 +250,12 @@ def _rough(t: _Target, c: dict) -> float:
                 s += w["neighbor_texts"] * hits / max(len(t.neighbors), len(near))
     if t.context and get("context") == t.context:
         s += w["context"]
+    if t.record:
+        row = get("record_texts")
+        if row:
+            hits = sum(1 for x in row if x.lower() in t.record)
+            if hits:
+                s += w["record"] * hits / max(len(t.record), len(row))
     if t.has_rect:
         rect = get("rect") or {}
         dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
@@ -381,6 +394,9 @@ def _similarities(t: _Target, c: dict) -> tuple[dict[str, float], dict[str, str]
         # The heading of the enclosing card, column or fieldset: the same words on twin controls in
         # different cards are told apart by it.
         add("context", text_similarity(t.context, c.get("context") or "", precise=True))
+    if t.record and RECORDS:
+        # The texts of its row (or card): twin buttons in two rows are told apart by them.
+        add("record", jaccard(t.record, _record(c)))
     cx = c.get("xpath") or ""
     add("xpath", path_ratio(t.xpath, cx) if "/" in cx else 0.0)
     c_path = tuple(_node_sig(n) for n in c.get("path") or [])

@@ -54,6 +54,7 @@ _SHOWN = (
     ("test_ids", "test ids"),
     ("classes", "classes"),
     ("neighbor_texts", "nearby texts"),
+    ("record_texts", "texts of its row or card"),
     ("context", "heading of its card or section"),
     ("rect", "position"),
 )
@@ -80,8 +81,8 @@ def describe_element(element: dict[str, Any]) -> str:
             shown = ", ".join(f"{k}={_clip(str(v))!r}" for k, v in value.items() if v)
         elif key == "classes":
             shown = " ".join(str(c) for c in value[:8])
-        elif key == "neighbor_texts":
-            shown = "; ".join(repr(_clip(str(t))) for t in value[:6] if t)
+        elif key in ("neighbor_texts", "record_texts"):
+            shown = "; ".join(repr(_clip(str(t))) for t in value[:8] if t)
         elif key in ("tag", "role", "type"):
             shown = str(value)
         else:

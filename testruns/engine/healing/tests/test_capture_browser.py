@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from testruns.engine.healing import capture_candidates, fingerprint_element, heal
+from testruns.engine.healing import capture_candidates, fingerprint_element, heal, healer
 from testruns.engine.healing.locators import best_locator
 
 BEFORE = """<!doctype html><html><head><title>Shop</title><style>.gone{display:none}</style></head><body>
@@ -280,3 +280,42 @@ def test_a_label_that_labels_nothing_reads_as_the_one_unlabelled_field_beside_it
     # A field put between the label and the field it used to label: on screen the label reads as either's.
     inserted = '<textarea name="note"></textarea><textarea name="body"'
     assert detached(CONTACT_AFTER.replace('<textarea name="body"', inserted)) == ["", ""]
+
+
+def _inbox(rows: list[tuple[str, str, str]], *, archive_first: bool = False) -> str:
+    def row(sender: str, subject: str, unread: str) -> str:
+        cells = [f"<strong>{sender}</strong>", f"<span>{subject}</span>", f"<span>{unread}</span>",
+                 '<a href="#">Open</a>']
+        archive = '<button class="btn">Archive</button>'
+        return '<li class="message">' + "".join([archive, *cells] if archive_first else [*cells, archive]) + "</li>"
+
+    return f"""<!doctype html><html><head><title>Inbox</title></head><body><main><section><h2>Inbox</h2>
+<ul>{"".join(row(*r) for r in rows)}</ul></section></main></body></html>"""
+
+
+MESSAGES = [("Ada Lovelace", "Quarterly numbers", "3 new"), ("Alan Turing", "Lunch on Friday", "2 new"),
+            ("Grace Hopper", "Compiler notes", "5 new"), ("Edsger Dijkstra", "On goto", "1 new")]
+
+
+@pytest.mark.browser
+def test_the_texts_of_its_row_tell_a_rows_button_from_the_next_rows(open_page, monkeypatch) -> None:
+    page = open_page(_inbox(MESSAGES))
+    old = fingerprint_element(page, page.locator("li", has_text="Alan Turing").get_by_role("button").element_handle())
+    # Its own list item's texts, its own text left out; the neighbouring texts run into the next row.
+    assert old["record_texts"] == ["Alan Turing", "Lunch on Friday", "2 new", "Open"]
+    assert "Grace Hopper" in old["neighbor_texts"]
+    # Texts outside any list item, and a list item's own texts, belong to no row.
+    candidates = capture_candidates(page, quiet_ms=0)
+    assert next(c for c in candidates if c["tag"] == "h2")["record_texts"] == []
+    assert next(c for c in candidates if c["tag"] == "li")["record_texts"] == []
+
+    # The inbox re-sorted, and each row's button put before its texts.
+    resorted = [MESSAGES[2], MESSAGES[0], MESSAGES[3], MESSAGES[1]]
+    page = open_page(_inbox(resorted, archive_first=True))
+    candidates = capture_candidates(page, quiet_ms=0)
+    decision = heal(old, candidates)
+    assert decision.healed, decision.reason
+    assert page.locator(decision.locator).evaluate("e => e.parentElement.textContent").count("Alan Turing") == 1
+    # Without the row's texts, every row's "Archive" has neighbours from two rows and none stands out.
+    monkeypatch.setattr(healer, "RECORDS", False)
+    assert not heal(old, candidates).healed

@@ -67,6 +67,15 @@ def test_prompt_shows_a_label_that_no_longer_labels_the_field() -> None:
     assert "label beside it that labels nothing: 'Message'" in now_part and "  label: " not in now_part
 
 
+def test_prompt_shows_the_texts_of_each_candidates_row() -> None:
+    old = {"tag": "button", "role": "button", "text": "Archive", "record_texts": ["Alan Turing", "Lunch on Friday"]}
+    rows = [{"tag": "button", "role": "button", "text": "Archive", "record_texts": [name, "Lunch"], "score": 0.7,
+             "locator": None} for name in ("Ada Lovelace", "Alan Turing")]
+    prompt = build_prompt(step_text="Click Archive", old_fingerprint=old, candidates=rows)
+    assert "texts of its row or card: 'Alan Turing'; 'Lunch on Friday'" in prompt
+    assert "texts of its row or card: 'Ada Lovelace'; 'Lunch'" in prompt.split("Candidates on the page now:")[1]
+
+
 def test_prompt_clips_long_page_text_and_marks_hidden_or_disabled() -> None:
     long = candidate(0.8, "#x", text="x" * 500, visible=False, enabled=False)
     prompt = build_prompt(step_text="Click Archive", old_fingerprint=OLD, candidates=[long])
