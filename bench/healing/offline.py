@@ -112,7 +112,7 @@ def main() -> None:
     c = sub.add_parser("collect")
     c.add_argument("--tuning", type=int, default=800)
     c.add_argument("--tuning-from", type=int, default=0,
-                   help="first tuning seed: more tuning-split cases to study (seeds 800-2399 were, on 2026-11-29)")
+                   help="first tuning seed: more tuning-split cases to study (seeds 800-4799 were, on 2026-11-29)")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval", help="tune on the stored cases of one or more files together, and report")
