@@ -236,8 +236,8 @@ async (args) => {
   };
   // A <label> that labels nothing (its `for` names an id the page no longer has) still reads, on screen, as
   // the label of the unlabelled form field right after it, or right before it for a checkbox or radio (else
-  // on the other side). When two such fields sit there (one put between the label and its field), it reads
-  // as neither's.
+  // on the other side). When two such fields sit there (one put between the label and its field), or one on
+  // each side that no other label reads as, it reads as neither's.
   const FIELDS = new Set(['input', 'textarea', 'select']);
   const CONTROLS = new Set(['input', 'textarea', 'select', 'button']);
   const NOT_FIELD_TYPES = new Set(['hidden', 'submit', 'button', 'reset', 'image']);
@@ -263,6 +263,9 @@ async (args) => {
     return found;
   };
   const detachedLabels = new Map();
+  // First where each label that labels nothing reads on its usual side, then the other side where it does not.
+  const loose = [];  // [label index, text, fields on its usual side, fields on the other side]
+  const usual = new Set();  // the fields some label reads as on its usual side
   for (let j = 0; j < els.length; j++) {
     const lab = els[j];
     if (lab.localName !== 'label' || lab.control) continue;
@@ -273,8 +276,14 @@ async (args) => {
     if (inner) continue;
     const after = (boxes) => unlabelledRun(elEnd[j], 1, boxes, () => false);
     const before = (boxes) => unlabelledRun(j - 1, -1, boxes, (m) => j < elEnd[m]);  // skipping its ancestors
-    let found = [...after(false), ...before(true)];
-    if (!found.length) found = [...after(true), ...before(false)];  // a redesign may have put it on the other side
+    const side = [...after(false), ...before(true)];
+    if (side.length === 1) usual.add(side[0]);
+    loose.push([j, text, side, [...after(true), ...before(false)]]);
+  }
+  for (const [, text, side, other] of loose) {
+    // A redesign may have put it on the other side; an unlabelled field there that no label reads as on its
+    // usual side makes it either's (a field moved above its label, a look-alike put below it).
+    const found = side.length ? (other.some((m) => !usual.has(m)) ? [] : side) : other;
     if (found.length === 1) detachedLabels.set(found[0], text);
   }
   const recordRange = (i) => {

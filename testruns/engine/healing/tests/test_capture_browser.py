@@ -280,6 +280,10 @@ def test_a_label_that_labels_nothing_reads_as_the_one_unlabelled_field_beside_it
     # A field put between the label and the field it used to label: on screen the label reads as either's.
     inserted = '<textarea name="note"></textarea><textarea name="body"'
     assert detached(CONTACT_AFTER.replace('<textarea name="body"', inserted)) == ["", ""]
+    # The field moved above its label and a look-alike put below it: one unlabelled field on each side.
+    field = '<textarea name="body" class="css-9x8y7z6"></textarea>'
+    around = CONTACT_AFTER.replace(f"{label}{field}", f'{field}{label}<textarea name="note"></textarea>')
+    assert around != CONTACT_AFTER and detached(around) == ["", ""]
 
 
 def _inbox(rows: list[tuple[str, str, str]], *, archive_first: bool = False) -> str:
