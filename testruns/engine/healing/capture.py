@@ -264,7 +264,7 @@ async (args) => {
   };
   const detachedLabels = new Map();
   // First where each label that labels nothing reads on its usual side, then the other side where it does not.
-  const loose = [];  // [label index, text, fields on its usual side, fields on the other side]
+  const loose = [];  // [text, fields on its usual side, fields on the other side], one per such label
   const usual = new Set();  // the fields some label reads as on its usual side
   for (let j = 0; j < els.length; j++) {
     const lab = els[j];
@@ -278,9 +278,9 @@ async (args) => {
     const before = (boxes) => unlabelledRun(j - 1, -1, boxes, (m) => j < elEnd[m]);  // skipping its ancestors
     const side = [...after(false), ...before(true)];
     if (side.length === 1) usual.add(side[0]);
-    loose.push([j, text, side, [...after(true), ...before(false)]]);
+    loose.push([text, side, [...after(true), ...before(false)]]);
   }
-  for (const [, text, side, other] of loose) {
+  for (const [text, side, other] of loose) {
     // A redesign may have put it on the other side; an unlabelled field there that no label reads as on its
     // usual side makes it either's (a field moved above its label, a look-alike put below it).
     const found = side.length ? (other.some((m) => !usual.has(m)) ? [] : side) : other;
