@@ -117,8 +117,9 @@ def path_ratio(a: str, b: str) -> float:
 
 
 SUPERSET_PENALTY = True
-# Below this edit ratio two texts have letters in common, not one spelling: "Save" and "Share" (0.67),
-# "Edit" and "Exit" (0.75) are other words, where "Log in" and "Login" (0.91) are one re-spelled.
+# Below this edit ratio, texts that share no word have letters in common, not one spelling: "Save" and
+# "Share" (0.67), "Edit" and "Exit" (0.75) are other words, where "Log in" and "Login" (0.91) are one
+# re-spelled. Texts that share a word keep the ratio whatever it is ("Send message", "Submit message").
 RESPELLED = 0.8
 
 
@@ -138,7 +139,7 @@ def text_similarity(a: str, b: str, *, precise: bool) -> float:
         return min(base, 0.45)
     if precise and len(a) <= 200 and len(b) <= 200:
         spelled = ratio(la, lb)
-        if spelled >= RESPELLED:
+        if spelled >= RESPELLED or wa & wb:
             base = max(base, spelled * 0.8)
     # Different numbers are different things ("Like (25)" is not "Like (20)", row 3 is not row 4).
     da = {w for w in wa if w.isdigit()}
