@@ -199,8 +199,10 @@ def tune(records: list[dict]) -> tuple[float, float, dict]:
     (then the most accurate): the tuner never trades wrong heals for accuracy.
 
     Of the settings whose accuracy is within one standard error of the best (the "one standard error
-    rule" of model selection: the tuning split cannot tell them apart), the strictest is taken, so the
-    threshold does not sit lower than the tuning split has evidence for.
+    rule" of model selection: the tuning split cannot tell them apart), one with the fewest false heals
+    is taken, and of those the strictest, so the threshold does not sit lower than the tuning split has
+    evidence for. (A higher threshold with a lower margin can be "stricter" and still heal wrongly where
+    a lower threshold with a higher margin does not.)
     """
     scored: list[tuple[tuple, float, float, dict]] = []
 
@@ -222,7 +224,7 @@ def tune(records: list[dict]) -> tuple[float, float, dict]:
     recoverable = sum(1 for r in records if not r["deleted"] and not r.get("hidden")) or 1
     se = (top * (1 - top) / recoverable) ** 0.5
     t, m, r = max(((t, m, r) for t, m, r in candidates if (r["heal_accuracy"] or 0.0) >= top - se),
-                  key=lambda c: (c[0] + c[1], c[0]))
+                  key=lambda c: (-c[2]["false_heals"], c[0] + c[1], c[0]))
     return t, m, r
 
 
