@@ -42,6 +42,19 @@ def test_the_tuner_never_buys_accuracy_with_wrong_heals() -> None:
     assert result["false_heals"] == 1 and t > 0.65
 
 
+def test_within_one_standard_error_the_tuner_takes_the_fewest_false_heals_before_the_strictest() -> None:
+    # 400 clear heals and 40 cases no setting gets right; 4 right heals at 0.65 whose rival is 0.125 behind
+    # (margin 0.12 or less takes them), 4 at 0.58 with 0.135 (threshold 0.58 or less); one deleted target
+    # scored 0.7, 0.125 ahead of its rival. 0.65 / 0.12 and 0.58 / 0.13 each miss 4, within one standard
+    # error of the best: the first is "stricter" (0.77 against 0.71) and heals the deleted target.
+    records = [record(0.9, 0.1) for _ in range(400)] + [record(0.1, 0.0, right=False) for _ in range(40)]
+    records += [record(0.65, 0.525) for _ in range(4)] + [record(0.58, 0.445) for _ in range(4)]
+    records += [record(0.7, 0.575, deleted=True)] + [record(0.1, 0.0, deleted=True) for _ in range(60)]
+    assert rates(records, ours(0.65, 0.12))["false_heals"] == 1
+    t, m, result = tune(records)
+    assert result["false_heals"] == 0 and (t, m) == (0.58, 0.13)
+
+
 def test_held_out_runs_can_start_on_fresh_seeds() -> None:
     assert case_seeds("heldout", 2) == [HELDOUT_SEED_BASE, HELDOUT_SEED_BASE + 1]
     assert case_seeds("heldout", 2, start=2_000_000) == [2_000_000, 2_000_001]
