@@ -152,9 +152,10 @@ async (args) => {
   // among cards) and holds text besides the element's. Its texts say which row an "Archive" button is
   // in however the row's cells or the rows themselves are reordered, where the neighbouring texts
   // (half of them from the next row) do not; a card's heading (context) says it only for cards.
+  // Its range of text leaves, or null.
   const RECORD_UP = 4;
   const repeated = new Map();
-  const recordOf = (i) => {
+  const recordRange = (i) => {
     for (let p = parents[i], up = 0; p > 0 && up < RECORD_UP; p = parents[p], up++) {
       let known = repeated.get(p);
       if (known === undefined) {
@@ -163,9 +164,9 @@ async (args) => {
         known = same(el.previousElementSibling) || same(el.nextElementSibling);
         repeated.set(p, known);
       }
-      if (known && leafEnd[p] - leafStart[p] > leafEnd[i] - leafStart[i]) return p;
+      if (known && leafEnd[p] - leafStart[p] > leafEnd[i] - leafStart[i]) return [leafStart[p], leafEnd[p]];
     }
-    return -1;
+    return null;
   };
   const roleOf = (el) => {
     const explicit = (el.getAttribute('role') || '').trim().split(/\s+/)[0];
@@ -286,10 +287,6 @@ async (args) => {
     const found = side.length ? (other.some((m) => !usual.has(m)) ? [] : side) : other;
     if (found.length === 1) detachedLabels.set(found[0], text);
   }
-  const recordRange = (i) => {
-    const r = recordOf(i);
-    return r < 0 ? null : [leafStart[r], leafEnd[r]];
-  };
   const describe = (i) => {
     const el = els[i];
     const tag = el.localName;
@@ -445,7 +442,7 @@ RECORD_TEXTS = 8
 
 
 def _record_texts(leaves: list[str], record: list[int] | None, start: int, end: int) -> list[str]:
-    """The first few distinct texts of the element's list item (see the script's recordOf), its own left out."""
+    """The first few distinct texts of the element's list item (see the script's recordRange), its own left out."""
     if not record:
         return []
     out: list[str] = []
