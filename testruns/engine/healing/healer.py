@@ -186,7 +186,7 @@ class _Target:
         self.neighbors = frozenset(t.lower() for t in fp.get("neighbor_texts") or [] if t)
         self.neighbor_words = frozenset().union(*(words(t) for t in self.neighbors)) if self.neighbors else frozenset()
         self.context = fp.get("context") or ""
-        self.record = _record(fp)
+        self.record = _record(fp) if RECORDS else frozenset()
         self.context_twins = int(fp.get("context_twins") or 0)
         rect = fp.get("rect") or {}
         self.x, self.y = rect.get("x", 0), rect.get("y", 0)
@@ -255,7 +255,7 @@ def _rough(t: _Target, c: dict) -> float:
     if t.record:
         row = get("record_texts")
         if row:
-            hits = sum(1 for x in row if x.lower() in t.record)
+            hits = sum(map(t.record.__contains__, map(str.lower, row)))
             if hits:
                 s += w["record"] * hits / max(len(t.record), len(row))
     if t.has_rect:
@@ -396,7 +396,7 @@ def _similarities(t: _Target, c: dict) -> tuple[dict[str, float], dict[str, str]
         # The heading of the enclosing card, column or fieldset: the same words on twin controls in
         # different cards are told apart by it.
         add("context", text_similarity(t.context, c.get("context") or "", precise=True))
-    if t.record and RECORDS:
+    if t.record:
         # The texts of its row (or card): twin buttons in two rows are told apart by them.
         add("record", jaccard(t.record, _record(c)))
     cx = c.get("xpath") or ""
