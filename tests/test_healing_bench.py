@@ -114,3 +114,18 @@ def test_a_deleted_field_takes_its_label_along_even_after_its_id_was_removed(fam
             apply("id", root, style, rng)
         apply(family, root, style, rng)
         assert [n.text() for n in root.elements() if n.tag == "label"] == ["Your email"], seed
+
+
+def test_a_copy_edit_is_reworded_when_it_changes_the_words() -> None:
+    # The table's "of which reworded" row counts the edits that changed the label's words ("Delete" ->
+    # "Remove", "Save" -> "Save changes"); a case or punctuation change keeps them and is not one of them.
+    seen = {}
+    for old in ("Delete", "Save"):
+        for seed in range(200):
+            button = Node("button", kind="action", target=True).add(old)
+            root = Node("main").add(Node("p").add("Intro"), button)
+            apply("text", root, Style("semantic", random.Random(seed), build="b"), random.Random(seed))
+            seen[button.own_text()] = button.reworded
+    assert seen == {"Remove": True, "Save changes": True, "DELETE": False, "SAVE": False, "Delete!": False,
+                    "Delete...": False, "Delete:": False, "Delete \u2192": False, "Save!": False, "Save...": False,
+                    "Save:": False, "Save \u2192": False}

@@ -27,6 +27,9 @@ class Node:
     # A <label> whose `for` named the target until a mutation removed the target's id: still the target's label
     # on screen, and deleted with it.
     labels_target: bool = False
+    # The target's text was reworded: the copy edit changed its words, not only their case or punctuation
+    # ("Delete" -> "Remove", "Save" -> "Save changes").
+    reworded: bool = False
 
     def add(self, *kids: Node | str) -> Node:
         self.children.extend(kids)
@@ -54,7 +57,7 @@ class Node:
     def copy(self) -> Node:
         return Node(
             self.tag, dict(self.attrs), [c if isinstance(c, str) else c.copy() for c in self.children],
-            self.kind, self.concept, self.target, self.labels_target,
+            self.kind, self.concept, self.target, self.labels_target, self.reworded,
         )
 
     def count(self) -> int:

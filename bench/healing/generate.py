@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .dom import Node, render
+from .dom import Node, find_target, render
 from .mutate import DELETIONS, FAMILIES, applicable, apply
 from .pages import Builder, build_page
 from .styles import STYLES, Style
@@ -37,6 +37,7 @@ class Case:
     deleted: bool
     before_html: str
     after_html: str
+    reworded: bool = False  # the target is on the after page, its words changed by a copy edit
 
 
 def case_seeds(split: str, n: int, *, start: int | None = None) -> list[int]:
@@ -85,7 +86,9 @@ def make_case(seed: int, *, size: int = 2000) -> Case:
         fam = rng.choice(DELETIONS)
         apply(fam, after, style, rng)
         families.append(fam)
-    return Case(seed, split, kind, style_name, families, deleted, before_html, _document(after))
+    survivor = find_target(after)
+    return Case(seed, split, kind, style_name, families, deleted, before_html, _document(after),
+                reworded=bool(survivor and survivor.reworded))
 
 
 def _document(body: Node) -> str:

@@ -87,6 +87,14 @@ def _edit_text(text: str, rng: random.Random) -> str:
     return text.rstrip(".!?") + rng.choice(["!", "...", ":", " \u2192"])
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def same_words(a: str, b: str) -> bool:
+    return _words(a) == _words(b)
+
+
 def _text_holder(t: Node, root: Node) -> Node | None:
     """The node whose own text carries the target's visible text (itself, a child, or its label)."""
     if t.own_text():
@@ -227,6 +235,7 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
         old = holder.own_text()
         new = _edit_text(old, rng)
         holder.set_own_text(new)
+        t.reworded = t.reworded or not same_words(old, new)
         for n in (t, holder):
             if "aria-label" in n.attrs and old in n.attrs["aria-label"]:
                 n.attrs["aria-label"] = n.attrs["aria-label"].replace(old, new)

@@ -41,8 +41,8 @@ def _collect(seeds: list[int]) -> list[dict[str, Any]]:
                 truth = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))["xpath"]
                 hidden = target_hidden(page)
             out.append({"seed": seed, "split": case.split, "kind": case.kind, "style": case.style,
-                        "families": case.families, "deleted": case.deleted, "hidden": hidden, "target": target,
-                        "candidates": capture_candidates(page, quiet_ms=0), "truth": truth})
+                        "families": case.families, "deleted": case.deleted, "reworded": case.reworded, "hidden": hidden,
+                        "target": target, "candidates": capture_candidates(page, quiet_ms=0), "truth": truth})
         browser.close()
     return out
 
@@ -54,6 +54,7 @@ def decide(cases: list[dict]) -> list[dict]:
         d = heal(c["target"], c["candidates"], threshold=0.0, margin=0.0)
         top = d.top[0] if d.top else None
         records.append({**{k: c[k] for k in ("seed", "split", "kind", "style", "families", "deleted")},
+                        "reworded": c.get("reworded", False),
                         "hidden": c.get("hidden", False),
                         "reason": d.reason,
                         "ours": {"score": d.score, "runner_up": d.runner_up_score, "rival": d.rival_score,

@@ -122,8 +122,8 @@ def _run_case(page: Any, seed: int) -> dict:
     sl_count, sl_right = _check(page, recorded)
     return {
         "seed": seed, "split": case.split, "kind": case.kind, "style": case.style, "families": case.families,
-        "deleted": case.deleted, "hidden": hidden, "elements": len(candidates), "heal_ms": heal_ms,
-        "heal_cpu_ms": heal_cpu_ms,
+        "deleted": case.deleted, "reworded": case.reworded, "hidden": hidden, "elements": len(candidates),
+        "heal_ms": heal_ms, "heal_cpu_ms": heal_cpu_ms,
         "ours": {"score": decision.score, "runner_up": decision.runner_up_score, "rival": decision.rival_score,
                  "gates": decision.healed,
                  "right": ours_right, "count": ours_count, "locator": top["locator"] if top else None},
@@ -250,6 +250,8 @@ def table(records: list[dict], decide_ours: Decide) -> list[str]:
     groups: list[tuple[str, list[dict]]] = []
     for fam in FAMILIES:
         groups.append((f"mutation:{fam}", [r for r in records if fam in r["families"]]))
+        if fam == "text":
+            groups.append(("  of which reworded", [r for r in records if r.get("reworded")]))
     for style in STYLES:
         groups.append((f"style:{style}", [r for r in records if r["style"] == style]))
     kinds = sorted({r["kind"] for r in records})
