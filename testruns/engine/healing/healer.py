@@ -204,6 +204,14 @@ def screen_label(fp: dict) -> str:
     return fp.get("label") or fp.get("detached_label") or ""
 
 
+def _shared_share(old_texts: frozenset[str], texts: list[str] | None) -> float:
+    """The share of texts the old element's (lower-cased) set and a candidate's list have in common."""
+    if not texts:
+        return 0.0
+    hits = sum(map(old_texts.__contains__, map(str.lower, texts)))
+    return hits / max(len(old_texts), len(texts))
+
+
 def _rough(t: _Target, c: dict) -> float:
     """First pass over every element: equality and small-set tests only, same weights, unnormalised.
 
@@ -245,19 +253,11 @@ def _rough(t: _Target, c: dict) -> float:
         if classes:
             s += w["classes"] * jaccard(t.stable_classes, frozenset(classes))
     if t.neighbors:
-        near = get("neighbor_texts")
-        if near:
-            hits = sum(map(t.neighbors.__contains__, map(str.lower, near)))
-            if hits:
-                s += w["neighbor_texts"] * hits / max(len(t.neighbors), len(near))
+        s += w["neighbor_texts"] * _shared_share(t.neighbors, get("neighbor_texts"))
     if t.context and get("context") == t.context:
         s += w["context"]
     if t.record:
-        row = get("record_texts")
-        if row:
-            hits = sum(map(t.record.__contains__, map(str.lower, row)))
-            if hits:
-                s += w["record"] * hits / max(len(t.record), len(row))
+        s += w["record"] * _shared_share(t.record, get("record_texts"))
     if t.has_rect:
         rect = get("rect") or {}
         dist = abs(rect.get("x", 0) - t.x) + abs(rect.get("y", 0) - t.y)
@@ -916,12 +916,7 @@ def heal(
         # neighbour ("Continue with Google" beside a removed "Continue with Okta"), not the element.
         return abstain(f"best candidate ('{best_text[:60]}') was the old element's neighbour, not the element")
     # The visible label when there was one (an aria-label built from it may survive a relabelling).
-    label_sim = (
-        best_sims.get("text", 0.0)
-        if t.text
-        else max(best_sims.get("accessible_name", 0.0), best_sims.get("label", 0.0))
-    )
-    if LABEL_MIN > 0 and (t.text or t.acc or t.label) and label_sim < LABEL_MIN and not confirmed:
+    if LABEL_MIN > 0 and (t.text or t.acc or t.label) and _label_sim(t, best_sims) < LABEL_MIN and not confirmed:
         # Same place, same style, another label: most often a different control ("Print" where
         # "Post comment" was), which is exactly the confident wrong heal to avoid.
         return abstain(
