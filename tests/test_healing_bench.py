@@ -1,7 +1,8 @@
-"""The healing benchmark's tuner and seed ranges (pure: no browser)."""
+"""The healing benchmark: its tuner, seed ranges and generator (pure), and its command on a few cases."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from bench.healing.dom import Node, find_target, parent_map
 from bench.healing.generate import HELDOUT_SEED_BASE, case_seeds
 from bench.healing.mutate import apply
-from bench.healing.run import ours, rates, tune
+from bench.healing.run import main, ours, rates, tune
 from bench.healing.styles import Style
 
 
@@ -129,3 +130,17 @@ def test_a_copy_edit_is_reworded_when_it_changes_the_words() -> None:
     assert seen == {"Remove": True, "Save changes": True, "DELETE": False, "SAVE": False, "Delete!": False,
                     "Delete...": False, "Delete:": False, "Delete \u2192": False, "Save!": False, "Save...": False,
                     "Save:": False, "Save \u2192": False}
+
+
+def test_the_benchmark_ends_with_one_json_line_under_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # Four held-out cases in a real Chromium, with the shipped thresholds: the shape the issue asks for.
+    main(["--tuning", "0", "--heldout", "4", "--workers", "1"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(lines[-1])
+    assert summary["cases"] == 4
+    for key in ("heal_accuracy", "false_heal_rate", "abstain_correct", "p50_ms", "p95_ms"):
+        assert key in summary
+    for baseline in ("healenium", "single_locator"):
+        assert {"heal_accuracy", "false_heal_rate", "abstain_correct"} <= summary[baseline].keys()
+    rows = {line.split("  ")[0] for line in lines if not line.startswith(("#", "{", "-", " "))}
+    assert {"all", "all but reworded", "page:table"} <= rows

@@ -258,6 +258,8 @@ def table(records: list[dict], decide_ours: Decide) -> list[str]:
     for kind in kinds:
         groups.append((f"page:{kind}", [r for r in records if r["kind"] == kind]))
     groups.append(("all", records))
+    # What the healer does where the words survived: the gap between this row and "all" is rewording.
+    groups.append(("all but reworded", [r for r in records if not r.get("reworded")]))
     for name, recs in groups:
         if not recs:
             continue
@@ -343,6 +345,7 @@ def main(argv: list[str] | None = None) -> None:
         "tuning_cases": len(tuning),
         "deletions": sum(1 for r in heldout if any(f in DELETIONS for f in r["families"])),
         "hidden_targets": sum(1 for r in heldout if r.get("hidden")),
+        "reworded": sum(1 for r in heldout if r.get("reworded")),
     }
     print(json.dumps(summary))
 
