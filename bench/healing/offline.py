@@ -54,7 +54,8 @@ def decide(cases: list[dict]) -> list[dict]:
         d = heal(c["target"], c["candidates"], threshold=0.0, margin=0.0)
         top = d.top[0] if d.top else None
         records.append({**{k: c[k] for k in ("seed", "split", "kind", "style", "families", "deleted")},
-                        "reworded": c.get("reworded", False),
+                        # Cases stored before the generator marked rewording get it from their seed.
+                        "reworded": c["reworded"] if "reworded" in c else make_case(c["seed"]).reworded,
                         "hidden": c.get("hidden", False),
                         "reason": d.reason,
                         "ours": {"score": d.score, "runner_up": d.runner_up_score, "rival": d.rival_score,
