@@ -75,6 +75,9 @@ def evaluate(records: list[dict]) -> None:
     for kind in sorted({r["kind"] for r in records}):
         sub = [r for r in records if r["kind"] == kind]
         print(f"  page:{kind:<14}{len(sub):>4} {rates(sub, ours(t, m))}")
+    for name, sub in (("reworded", [r for r in records if r["reworded"]]),
+                      ("not reworded", [r for r in records if not r["reworded"]])):
+        print(f"  {name:<14}{len(sub):>4} {rates(sub, ours(t, m))}")
     decide = ours(t, m)
     false = [r for r in records if decide(r)[0] and not decide(r)[1]]
     print("false heals at the tuned values:", [(r["seed"], r["kind"], r["families"]) for r in false])
