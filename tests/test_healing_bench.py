@@ -132,6 +132,7 @@ def test_a_copy_edit_is_reworded_when_it_changes_the_words() -> None:
                     "Save:": False, "Save \u2192": False}
 
 
+@pytest.mark.browser
 def test_the_benchmark_ends_with_one_json_line_under_its_table(capsys: pytest.CaptureFixture[str]) -> None:
     # Four held-out cases in a real Chromium, with the shipped thresholds: the shape the issue asks for.
     main(["--tuning", "0", "--heldout", "4", "--workers", "1"])
