@@ -68,17 +68,15 @@ def evaluate(records: list[dict]) -> None:
     print(f"top-1 right on recoverable: {sum(r['ours']['right'] for r in rec)}/{len(rec)}")
     t, m, tuned = tune(records)
     print(f"tuned threshold={t:.2f} margin={m:.2f}: {tuned}")
-    for fam in FAMILIES:
-        sub = [r for r in records if fam in r["families"]]
-        if sub:
-            print(f"  {fam:<14}{len(sub):>4} {rates(sub, ours(t, m))}")
-    for kind in sorted({r["kind"] for r in records}):
-        sub = [r for r in records if r["kind"] == kind]
-        print(f"  page:{kind:<14}{len(sub):>4} {rates(sub, ours(t, m))}")
-    for name, sub in (("reworded", [r for r in records if r["reworded"]]),
-                      ("not reworded", [r for r in records if not r["reworded"]])):
-        print(f"  {name:<14}{len(sub):>4} {rates(sub, ours(t, m))}")
     decide = ours(t, m)
+    groups = [(f"{fam:<14}", [r for r in records if fam in r["families"]]) for fam in FAMILIES]
+    groups += [(f"page:{kind:<14}", [r for r in records if r["kind"] == kind])
+               for kind in sorted({r["kind"] for r in records})]
+    groups += [(f"{'reworded':<14}", [r for r in records if r["reworded"]]),
+               (f"{'not reworded':<14}", [r for r in records if not r["reworded"]])]
+    for name, sub in groups:
+        if sub:
+            print(f"  {name}{len(sub):>4} {rates(sub, decide)}")
     false = [r for r in records if decide(r)[0] and not decide(r)[1]]
     print("false heals at the tuned values:", [(r["seed"], r["kind"], r["families"]) for r in false])
     gated = [r for r in rec if r["ours"]["right"] and not r["ours"]["gates"]]
@@ -87,7 +85,7 @@ def evaluate(records: list[dict]) -> None:
         print(f"    {r['seed']} {r['kind']} {r['families']}: {r['reason'][:150]}")
     wrong = [r for r in rec if not r["ours"]["right"]]
     print("top-1 wrong:", [(r["seed"], r["families"]) for r in wrong][:30])
-    missed = [r for r in rec if r["ours"]["right"] and not ours(t, m)(r)[0]]
+    missed = [r for r in rec if r["ours"]["right"] and not decide(r)[0]]
     print("right but abstained:", [(r["seed"], round(r["ours"]["score"], 2),
                                     round(r["ours"]["score"] - r["ours"]["runner_up"], 2)) for r in missed][:30])
     print(leave_one_kind_out(records))
