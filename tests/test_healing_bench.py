@@ -139,6 +139,7 @@ def test_the_benchmark_ends_with_one_json_line_under_its_table(capsys: pytest.Ca
     lines = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(lines[-1])
     assert summary["cases"] == 4
+    assert summary["label_model"] is True  # setup installs it: numbers without it would not be the product's
     for key in ("heal_accuracy", "false_heal_rate", "abstain_correct", "p50_ms", "p95_ms"):
         assert key in summary
     for baseline in ("healenium", "single_locator"):

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from testruns.engine.browser import CHROMIUM_ARGS, chromium_path
-from testruns.engine.healing import capture_candidates, fingerprint_element, heal
+from testruns.engine.healing import capture_candidates, fingerprint_element, heal, healer, meaning
 from testruns.engine.healing.healer import MARGIN, SCORE_THRESHOLD
 from testruns.engine.healing.locators import locator_options
 
@@ -346,6 +346,8 @@ def main(argv: list[str] | None = None) -> None:
         "deletions": sum(1 for r in heldout if any(f in DELETIONS for f in r["families"])),
         "hidden_targets": sum(1 for r in heldout if r.get("hidden")),
         "reworded": sum(1 for r in heldout if r.get("reworded")),
+        # Whether reworded labels were also compared by meaning (testruns/engine/healing/meaning.py).
+        "label_model": healer.LABEL_MEANING and meaning.available(),
     }
     print(json.dumps(summary))
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from . import meaning
 from .locators import best_locator, locator_options
 from .roles import role_family, roles_compatible
 from .similarity import is_generated, jaccard, lcs_len, name_similarity, path_ratio, text_similarity, words
@@ -100,6 +101,13 @@ HOLDER_OVER_WRAPPER = True
 # The texts of the element's row or card (`record_texts`) are scored; the workbench switches it off to
 # measure what it adds.
 RECORDS = True
+# A relabelled control ("Reply" now reads "Respond"): among the best few candidates, a label whose words
+# replaced the old ones is also compared by what it means (meaning.py), a cosine of
+# MEANING_FLOOR or less counting as nothing and 1.0 as the same label. Not a label that only added or
+# dropped words: "Save draft" beside a deleted "Save" is another control as often as "Save changes" is
+# the same one, and meaning cannot tell them apart either.
+LABEL_MEANING = True
+MEANING_FLOOR = 0.5
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -413,6 +421,59 @@ def _similarities(t: _Target, c: dict) -> tuple[dict[str, float], dict[str, str]
         size = min(area_t, area_c) / max(area_t, area_c) if max(area_t, area_c) > 0 else 1.0
         add("size", size)
     return sims, weight_keys
+
+
+def _scored(
+    similarities: dict[int, tuple[dict[str, float], dict[str, str]]], rarity: dict[str, float]
+) -> list[tuple[int, float, dict[str, float], dict[str, float]]]:
+    """(index, score, sims, weights) of every short-listed candidate, best first."""
+    scored = []
+    for i, (sims, weight_keys) in similarities.items():
+        score, used = _weighted(sims, weight_keys, rarity if USE_RARITY else None)
+        scored.append((i, score, sims, used))
+    scored.sort(key=lambda r: r[1], reverse=True)
+    return scored
+
+
+def _compare_meaning(
+    t: _Target, indices: list[int], similarities: dict[int, tuple[dict[str, float], dict[str, str]]],
+    candidates: list[dict],
+) -> dict[int, float]:
+    """Raise the label similarities of these candidates to what their reworded labels mean; in place.
+
+    Returns, per candidate raised, the cosine that raised it (the heal's evidence says so).
+    """
+    pairs = {i: _reworded_labels(t, candidates[i], similarities[i][0]) for i in indices}
+    texts = list(dict.fromkeys(text for found in pairs.values() for pair in found.values() for text in pair))
+    if not texts or not meaning.available():
+        return {}
+    vectors = dict(zip(texts, meaning.embed(texts), strict=True))
+    meant = {}
+    for i, found in pairs.items():
+        sims = similarities[i][0]
+        for key, (old, new) in found.items():
+            cosine = float(vectors[old] @ vectors[new])
+            by_meaning = (cosine - MEANING_FLOOR) / (1.0 - MEANING_FLOOR)
+            if by_meaning > sims[key]:
+                sims[key] = by_meaning
+                meant[i] = max(meant.get(i, 0.0), cosine)
+    return meant
+
+
+def _reworded_labels(t: _Target, c: dict, sims: dict[str, float]) -> dict[str, tuple[str, str]]:
+    """Per label attribute the candidate does not match exactly: (old, new) when the new words replaced the old."""
+    pairs = {"text": (t.text, c.get("text") or ""), "accessible_name": (t.acc, c.get("accessible_name") or ""),
+             "label": (t.label, screen_label(c))}
+    out = {}
+    for key, (old, new) in pairs.items():
+        if key not in sims or sims[key] >= 1.0 or not old or not new:
+            continue
+        if max(len(old), len(new)) > meaning.MAX_LABEL_CHARS:
+            continue
+        old_words, new_words = words(old), words(new)
+        if old_words and new_words and not (old_words <= new_words or new_words <= old_words):
+            out[key] = (old, new)
+    return out
 
 
 def _weighted(
@@ -794,11 +855,12 @@ def heal(
     shortlist = [i for _, i in rough[:SHORTLIST]]
     rarity = _page_rarity(t, candidates)
     similarities = {i: _similarities(t, candidates[i]) for i in shortlist}
-    scored = []
-    for i, (sims, weight_keys) in similarities.items():
-        score, used = _weighted(sims, weight_keys, rarity if USE_RARITY else None)
-        scored.append((i, score, sims, used))
-    scored.sort(key=lambda r: r[1], reverse=True)
+    scored = _scored(similarities, rarity)
+    meant: dict[int, float] = {}
+    if LABEL_MEANING and (t.text or t.acc or t.label):
+        meant = _compare_meaning(t, [i for i, *_ in scored[:RERANK_TOPK]], similarities, candidates)
+        if meant:
+            scored = _scored(similarities, rarity)
     ranked = _rerank(scored, t)
     if ANCHOR > 0:
         ranked = _anchored(ranked, rarity["_unique"])
@@ -943,6 +1005,13 @@ def heal(
         if not best.get("label") and best.get("detached_label") and best_sims.get("label", 0.0) >= 0.8
         else ""
     )
+    reworded = (
+        f"; its label '{(best.get('text') or best.get('accessible_name') or screen_label(best))[:60]}' is not "
+        f"the old '{(t.text or t.acc or t.label)[:60]}' "
+        f"but means the same (meaning {meant[best_i]:.2f})"
+        if best_i in meant
+        else ""
+    )
     return HealDecision(
         True,
         best,
@@ -951,6 +1020,6 @@ def heal(
         runner_up,
         top,
         f"healed: {best_loc} scored {best_score:.2f} (runner-up {runner_up:.2f}); "
-        f"matched on {', '.join(strong[:6]) or 'overall similarity'}{eliminated}{detached}",
+        f"matched on {', '.join(strong[:6]) or 'overall similarity'}{eliminated}{detached}{reworded}",
         rival,
     )

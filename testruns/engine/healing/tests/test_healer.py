@@ -709,3 +709,30 @@ def test_the_element_that_holds_the_text_goes_before_a_new_wrapper_around_it(mon
     monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", True)
     decision = heal(old, [wrapper, price])
     assert decision.healed and decision.chosen["xpath"] == price["xpath"], decision.reason
+
+
+def test_a_relabelled_control_that_means_the_same_is_healed_and_the_heal_says_why() -> None:
+    # The id changed too, so nothing but the meaning of "Log in" ties it to "Sign in".
+    relabelled = submit_button(id="signin-btn", text="Log in", accessible_name="Log in")
+    decision = heal(OLD_SUBMIT, login_page(submit=relabelled))
+    assert decision.healed and decision.chosen["text"] == "Log in"
+    assert "its label 'Log in' is not the old 'Sign in' but means the same (meaning 0.87)" in decision.reason
+
+
+@pytest.mark.parametrize("label", ["Create account", "Help"])
+def test_another_action_where_the_control_was_is_not_healed(label: str) -> None:
+    # The sign-in button is gone and a button with another meaning stands in its place, styled alike.
+    other = submit_button(id="signin-btn", text=label, accessible_name=label)
+    decision = heal(OLD_SUBMIT, login_page(submit=other))
+    assert not decision.healed
+    button = next(guess for guess in decision.top if guess["text"] == label)
+    assert button["evidence"]["text"] < 0.1
+
+
+def test_a_label_that_only_gained_words_is_not_read_for_its_meaning() -> None:
+    # "Sign in with SSO" may be the same button reworded or another one beside a deleted "Sign in":
+    # meaning cannot tell, so only the words are compared (and a superset label counts for little).
+    qualified = submit_button(id="signin-btn", text="Sign in with SSO", accessible_name="Sign in with SSO")
+    decision = heal(OLD_SUBMIT, login_page(submit=qualified))
+    assert not decision.healed
+    assert decision.top[0]["evidence"]["text"] <= 0.45
