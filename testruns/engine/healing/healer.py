@@ -108,6 +108,10 @@ RECORDS = True
 # the same one, and meaning cannot tell them apart either.
 LABEL_MEANING = True
 MEANING_FLOOR = 0.5
+# The re-ranking moves scores a little: a candidate is read if a perfect label would bring it this close
+# to the threshold.
+MEANING_REACH = 0.1
+MEANING_TOPK = 3
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
@@ -436,14 +440,21 @@ def _scored(
 
 
 def _compare_meaning(
-    t: _Target, indices: list[int], similarities: dict[int, tuple[dict[str, float], dict[str, str]]],
-    candidates: list[dict],
+    t: _Target, best: list[tuple[int, float, dict[str, float], dict[str, float]]],
+    similarities: dict[int, tuple[dict[str, float], dict[str, str]]], candidates: list[dict],
 ) -> dict[int, float]:
-    """Raise the label similarities of these candidates to what their reworded labels mean; in place.
+    """Raise the label similarities of the best candidates to what their reworded labels mean; in place.
 
-    Returns, per candidate raised, the cosine that raised it (the heal's evidence says so).
+    Only candidates that a perfect label would bring within MEANING_REACH of the threshold are read:
+    the others cannot be healed whatever their label means. Returns, per candidate raised, the
+    cosine that raised it (the heal's evidence says so).
     """
-    pairs = {i: _reworded_labels(t, candidates[i], similarities[i][0]) for i in indices}
+    pairs = {}
+    for i, score, sims, used in best:
+        found = _reworded_labels(t, candidates[i], sims)
+        gain = sum(used[key] * (1.0 - sims[key]) for key in found) / (sum(used.values()) or 1.0)
+        if found and score + gain >= SCORE_THRESHOLD - MEANING_REACH:
+            pairs[i] = found
     texts = list(dict.fromkeys(text for found in pairs.values() for pair in found.values() for text in pair))
     if not texts or not meaning.available():
         return {}
@@ -858,7 +869,7 @@ def heal(
     scored = _scored(similarities, rarity)
     meant: dict[int, float] = {}
     if LABEL_MEANING and (t.text or t.acc or t.label):
-        meant = _compare_meaning(t, [i for i, *_ in scored[:RERANK_TOPK]], similarities, candidates)
+        meant = _compare_meaning(t, scored[:MEANING_TOPK], similarities, candidates)
         if meant:
             scored = _scored(similarities, rarity)
     ranked = _rerank(scored, t)

@@ -96,6 +96,7 @@ class _MiniLM:
     def __init__(self, folder: Path) -> None:
         import numpy as np
         from safetensors.numpy import load_file
+        from threadpoolctl import ThreadpoolController
         from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text())
@@ -112,12 +113,19 @@ class _MiniLM:
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.tokenizer.enable_truncation(64)
         self.lock = threading.Lock()  # the tokenizer's padding settings are shared state
+        # A few short labels are small matrices: BLAS threads would only fight the browser and the
+        # other workers for the cores (ten times slower on a busy machine), so one thread does it.
+        self.threads = ThreadpoolController()
 
     def encode(self, texts: list[str]) -> Any:
-        import numpy as np
-
         with self.lock:
             encoded = self.tokenizer.encode_batch(texts)
+        with self.threads.limit(limits=1, user_api="blas"):
+            return self._forward(encoded)
+
+    def _forward(self, encoded: list[Any]) -> Any:
+        import numpy as np
+
         ids = np.array([e.ids for e in encoded])
         mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
         w = self.w
