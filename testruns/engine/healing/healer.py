@@ -101,17 +101,18 @@ HOLDER_OVER_WRAPPER = True
 # The texts of the element's row or card (`record_texts`) are scored; the workbench switches it off to
 # measure what it adds.
 RECORDS = True
-# A relabelled control ("Reply" now reads "Respond"): among the best few candidates, a label whose words
+# A relabelled control ("Reply" now reads "Respond"): among the best candidates, a label whose words
 # replaced the old ones is also compared by what it means (meaning.py), a cosine of
 # MEANING_FLOOR or less counting as nothing and 1.0 as the same label. Not a label that only added or
 # dropped words: "Save draft" beside a deleted "Save" is another control as often as "Save changes" is
 # the same one, and meaning cannot tell them apart either.
 LABEL_MEANING = True
 MEANING_FLOOR = 0.5
-# The re-ranking moves scores a little: a candidate is read if a perfect label would bring it this close
-# to the threshold.
-MEANING_REACH = 0.1
+# Only the best MEANING_TOPK are read (the reworded control is almost always among them, and each label
+# read costs milliseconds), and of those only the ones a perfect label would bring within MEANING_REACH
+# of the threshold (the re-ranking still moves scores a little).
 MEANING_TOPK = 3
+MEANING_REACH = 0.1
 
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
