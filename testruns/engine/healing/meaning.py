@@ -156,7 +156,10 @@ class _MiniLM:
         return x.reshape(batch, length, self.heads, -1).transpose(0, 2, 1, 3)
 
     def _dense(self, x: Any, name: str) -> Any:
-        return x @ self.w[name + ".weight"] + self.w[name + ".bias"]
+        # As one 2-D product: numpy runs a 3-D one as a loop of small ones, at half the speed.
+        weight = self.w[name + ".weight"]
+        flat = x.reshape(-1, x.shape[-1]) @ weight + self.w[name + ".bias"]
+        return flat.reshape(*x.shape[:-1], weight.shape[1])
 
     def _norm(self, x: Any, name: str) -> Any:
         mean = x.mean(-1, keepdims=True)
