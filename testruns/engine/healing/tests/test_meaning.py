@@ -63,3 +63,13 @@ def test_the_healer_consults_the_model_only_when_switched_on(monkeypatch: pytest
     assert heal(OLD_SUBMIT, login_page(submit=relabelled)).healed
     monkeypatch.setattr(healer, "LABEL_MEANING", False)
     assert not heal(OLD_SUBMIT, login_page(submit=relabelled)).healed
+
+
+def test_a_batch_larger_than_the_cache_still_comes_back_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(meaning, "_CACHE_SIZE", 2)
+    meaning._cache.clear()
+    labels = ["Archive", "Reply", "Forward", "Mark as read", "Archive"]
+    vectors = meaning.embed(labels)
+    assert vectors.shape == (5, 384)
+    assert float(vectors[0] @ vectors[4]) == pytest.approx(1.0, abs=1e-6)
+    assert len(meaning._cache) <= 2
