@@ -441,10 +441,12 @@ def _scored(
 
 
 def _compare_meaning(
-    t: _Target, best: list[tuple[int, float, dict[str, float], dict[str, float]]],
-    similarities: dict[int, tuple[dict[str, float], dict[str, str]]], candidates: list[dict],
+    t: _Target, best: list[tuple[int, float, dict[str, float], dict[str, float]]], candidates: list[dict]
 ) -> dict[int, float]:
-    """Raise the label similarities of the best candidates to what their reworded labels mean; in place.
+    """Raise the label similarities of the best candidates to what their reworded labels mean.
+
+    The candidates' `sims` dicts are raised in place (they are the short list's own), so scoring the
+    short list again takes the raise into account.
 
     Only candidates that a perfect label would bring within MEANING_REACH of the threshold are read:
     the others cannot be healed whatever their label means. Returns, per candidate raised, the
@@ -455,14 +457,13 @@ def _compare_meaning(
         found = _reworded_labels(t, candidates[i], sims)
         gain = sum(used[key] * (1.0 - sims[key]) for key in found) / (sum(used.values()) or 1.0)
         if found and score + gain >= SCORE_THRESHOLD - MEANING_REACH:
-            pairs[i] = found
-    texts = list(dict.fromkeys(text for found in pairs.values() for pair in found.values() for text in pair))
+            pairs[i] = (sims, found)
+    texts = list(dict.fromkeys(text for _, found in pairs.values() for pair in found.values() for text in pair))
     if not texts or not meaning.available():
         return {}
     vectors = dict(zip(texts, meaning.embed(texts), strict=True))
     meant = {}
-    for i, found in pairs.items():
-        sims = similarities[i][0]
+    for i, (sims, found) in pairs.items():
         for key, (old, new) in found.items():
             cosine = float(vectors[old] @ vectors[new])
             by_meaning = (cosine - MEANING_FLOOR) / (1.0 - MEANING_FLOOR)
@@ -870,7 +871,7 @@ def heal(
     scored = _scored(similarities, rarity)
     meant: dict[int, float] = {}
     if LABEL_MEANING and (t.text or t.acc or t.label):
-        meant = _compare_meaning(t, scored[:MEANING_TOPK], similarities, candidates)
+        meant = _compare_meaning(t, scored[:MEANING_TOPK], candidates)
         if meant:
             scored = _scored(similarities, rarity)
     ranked = _rerank(scored, t)
