@@ -10,7 +10,7 @@ import sys
 from playwright.sync_api import sync_playwright
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
-from testruns.engine.healing.healer import _score, _Target
+from testruns.engine.healing.scoring import Target, precise_score
 
 from .generate import make_case
 from .run import CHROMIUM_ARGS, MARK_JS, _chromium
@@ -40,7 +40,7 @@ def main(seeds: list[int]) -> None:
             if present:
                 truth = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))
                 match = next(c for c in candidates if c["xpath"] == truth["xpath"])
-                score, sims, _ = _score(_Target(target), match)
+                score, sims, _ = precise_score(Target(target), match)
                 print(f"   new:  {_brief(truth)}")
                 print(f"   true score {score:.3f} {({k: round(v, 2) for k, v in sims.items()})}")
             print(f"   decision: {decision.reason}")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from testruns.engine.browser import CHROMIUM_ARGS, chromium_path
-from testruns.engine.healing import capture_candidates, fingerprint_element, heal, healer, meaning
+from testruns.engine.healing import capture_candidates, fingerprint_element, heal, meaning, rewording
 from testruns.engine.healing.healer import MARGIN, SCORE_THRESHOLD
 from testruns.engine.healing.locators import locator_options
 
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> None:
         "hidden_targets": sum(1 for r in heldout if r.get("hidden")),
         "reworded": sum(1 for r in heldout if r.get("reworded")),
         # Whether reworded labels were also compared by meaning (testruns/engine/healing/meaning.py).
-        "label_model": healer.LABEL_MEANING and meaning.available(),
+        "label_model": rewording.LABEL_MEANING and meaning.available(),
     }
     print(json.dumps(summary))
 

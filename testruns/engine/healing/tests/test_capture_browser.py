@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from testruns.engine.healing import capture_candidates, fingerprint_element, heal, healer
+from testruns.engine.healing import capture_candidates, fingerprint_element, heal, scoring
 from testruns.engine.healing.locators import best_locator
 
 BEFORE = """<!doctype html><html><head><title>Shop</title><style>.gone{display:none}</style></head><body>
@@ -321,5 +321,5 @@ def test_the_texts_of_its_row_tell_a_rows_button_from_the_next_rows(open_page, m
     assert decision.healed, decision.reason
     assert page.locator(decision.locator).evaluate("e => e.parentElement.textContent").count("Alan Turing") == 1
     # Without the row's texts, every row's "Archive" has neighbours from two rows and none stands out.
-    monkeypatch.setattr(healer, "RECORDS", False)
+    monkeypatch.setattr(scoring, "RECORDS", False)
     assert not heal(old, candidates).healed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from testruns.engine.healing import HealDecision, heal
+from testruns.engine.healing import HealDecision, heal, healer, scoring, twins
 from testruns.engine.healing.locators import best_locator
 from testruns.engine.healing.similarity import is_generated, path_ratio, ratio
 
@@ -268,8 +268,6 @@ def member_button(card: int, name: str, label: str, near: list[str], **kw: objec
 
 
 def test_abstains_on_a_twin_under_another_heading(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # Ada's card was removed. Grace's "Remove" button is the same component in the same place, and its
     # neighbouring texts overlap the old ones (both cards border Alan's), but its card is Grace's.
     old = member_button(2, "Ada Lovelace", "Remove", ["Admin", "Message", "Alan Turing", "Editor"],
@@ -287,8 +285,6 @@ def test_abstains_on_a_twin_under_another_heading(monkeypatch) -> None:
 
 
 def test_the_cards_heading_settles_twins_whose_neighbours_changed(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # Ada's "Remove" button moved above her name inside her card: its neighbouring texts changed, its
     # card's heading did not, and no other "Remove" button is under that heading.
     old = member_button(2, "Ada Lovelace", "Remove", ["Admin", "Message", "Alan Turing", "Editor"])
@@ -316,19 +312,15 @@ def open_link(card: int, task: int, near: list[str], **kw: object) -> dict:
 
 
 def test_same_route_other_record() -> None:
-    from testruns.engine.healing.healer import same_route_other_record
-
-    assert same_route_other_record("/tasks/77352", "/tasks/81404")
-    assert same_route_other_record("/orders/12/items/3", "/orders/12/items/4")
-    assert not same_route_other_record("/tasks/77352", "/tasks/77352")
-    assert not same_route_other_record("/signup", "/register")
-    assert not same_route_other_record("/tasks/7", "/projects/7")
-    assert not same_route_other_record("", "/tasks/7")
+    assert twins.same_route_other_record("/tasks/77352", "/tasks/81404")
+    assert twins.same_route_other_record("/orders/12/items/3", "/orders/12/items/4")
+    assert not twins.same_route_other_record("/tasks/77352", "/tasks/77352")
+    assert not twins.same_route_other_record("/signup", "/register")
+    assert not twins.same_route_other_record("/tasks/7", "/projects/7")
+    assert not twins.same_route_other_record("", "/tasks/7")
 
 
 def test_a_link_to_another_record_is_not_the_link(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # The task behind "/tasks/77" was deleted; the card below, "/tasks/81", moved up into its place.
     old = open_link(2, 77, ["Write the docs", "Open", "Ship it", "Add card"], unique={"href": True})
     page = [open_link(1, 12, ["Done", "3 cards", "Fix the build"]),
@@ -340,8 +332,6 @@ def test_a_link_to_another_record_is_not_the_link(monkeypatch) -> None:
 
 
 def test_a_unique_href_confirms_a_link_and_leaves_it_no_rival(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # The link lost its test id (every card's link shares it); its twins in the other cards still carry
     # it. The old page had one link to /tasks/77, and so does the new one: that is the link.
     near = ["Write the docs", "Open", "Ship it", "Add card"]
@@ -357,13 +347,11 @@ def test_a_unique_href_confirms_a_link_and_leaves_it_no_rival(monkeypatch) -> No
     # Fingerprints from before hrefs were checked for uniqueness do not get the anchor.
     legacy = {**old, "unique": {"test_id": False}}
     assert heal(legacy, page).rival_score > 0.0
-    monkeypatch.setattr(healer, "NO_RIVAL_WHEN_CONFIRMED", False)
+    monkeypatch.setattr(twins, "NO_RIVAL_WHEN_CONFIRMED", False)
     assert heal(old, page).rival_score == heal(old, page).runner_up_score > 0.0
 
 
 def test_a_wrapper_with_the_same_text_is_not_a_rival(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # A badge "1 new" got wrapped in a new <span>: the wrapper shows the same text in the same place.
     row = "/html/body[1]/main[1]/ul[1]/li[4]"
     near = ["Ada Lovelace", "Quarterly report", "Open", "Archive"]
@@ -381,14 +369,12 @@ def test_a_wrapper_with_the_same_text_is_not_a_rival(monkeypatch) -> None:
     assert decision.healed, decision.reason
     assert decision.chosen["xpath"] == badge["xpath"]
     assert decision.rival_score < decision.runner_up_score
-    monkeypatch.setattr(healer, "NESTED_NOT_RIVAL", False)
+    monkeypatch.setattr(twins, "NESTED_NOT_RIVAL", False)
     decision = heal(old, page, margin=0.15)
     assert not decision.healed and "runner-up" in decision.reason
 
 
 def test_a_test_id_the_old_page_shared_is_weak_evidence(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # Every card's "Remove" button had data-testid="remove-member". In the new version Ada's button lost
     # it while Grace's kept it: the shared test id must not outvote Ada's card and neighbours.
     near = ["Admin", "Message", "Alan Turing", "Editor"]
@@ -398,13 +384,11 @@ def test_a_test_id_the_old_page_shared_is_weak_evidence(monkeypatch) -> None:
     page = [grace, ada]
     decision = heal(old, page, threshold=0.3, margin=0.0)
     assert decision.top[0]["context"] == "Ada Lovelace", decision.top
-    monkeypatch.setattr(healer, "SHARED_ID_WEIGHT", 1.0)
+    monkeypatch.setattr(scoring, "SHARED_ID_WEIGHT", 1.0)
     assert heal(old, page, threshold=0.3, margin=0.0).top[0]["context"] == "Grace Hopper"
 
 
 def test_fewer_twins_under_the_old_heading_than_before_abstains(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # Two members are both called Sophie Lovelace, each card with a "Remove". The first card's button
     # moved out of its card to the section's toolbar; the other Sophie's card still has its own. The
     # heading matches the other one exactly, so only the old page's count of twins under that heading
@@ -432,8 +416,6 @@ def test_fewer_twins_under_the_old_heading_than_before_abstains(monkeypatch) -> 
 
 
 def test_a_moved_element_that_kept_its_label_beats_a_relabelled_one_in_its_place(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # "Export" moved from the report card's footer to the page header; a new "Export all" now sits
     # exactly where it was, with the same neighbours and card heading. Placement should tell twins
     # apart, not let another label win over the old one.
@@ -449,13 +431,11 @@ def test_a_moved_element_that_kept_its_label_beats_a_relabelled_one_in_its_place
                neighbor_texts=["Reports", "Settings"], rect={"x": 900, "y": 10, "w": 80, "h": 30})
     page = [decoy, moved, fp("/html/body[1]/main[1]/h2[1]", "h2", text="Reports", role="heading")]
     assert heal(old, page, threshold=0.0, margin=0.0).top[0]["xpath"] == moved["xpath"]
-    monkeypatch.setattr(healer, "PLACEMENT_NEEDS_LABEL", False)
+    monkeypatch.setattr(scoring, "PLACEMENT_NEEDS_LABEL", False)
     assert heal(old, page, threshold=0.0, margin=0.0).top[0]["xpath"] == decoy["xpath"]
 
 
 def test_placement_counts_in_full_when_no_candidate_kept_the_label(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # "Export" was relabelled "Download" in place and nothing on the page reads "Export" any more: where
     # it sits is the evidence left, and it is not discounted for the label that changed.
     near = ["Quarterly report", "Share", "Delete"]
@@ -468,15 +448,13 @@ def test_placement_counts_in_full_when_no_candidate_kept_the_label(monkeypatch) 
                rect={"x": 900, "y": 10, "w": 80, "h": 30})
     page = [renamed, other]
     with_rule = heal(old, page, threshold=0.0, margin=0.0)
-    monkeypatch.setattr(healer, "PLACEMENT_NEEDS_LABEL", False)
+    monkeypatch.setattr(scoring, "PLACEMENT_NEEDS_LABEL", False)
     without = heal(old, page, threshold=0.0, margin=0.0)
     assert with_rule.top[0]["xpath"] == renamed["xpath"]
     assert abs(with_rule.score - without.score) < 1e-9
 
 
 def test_a_nameless_element_is_not_counted_against_its_heading(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # A comment's author (<strong>, no accessible name) under "Comments": every nameless <strong> there
     # "shared" its empty name on the old page, which says nothing about twins. The element is still in
     # place and must heal.
@@ -491,7 +469,7 @@ def test_a_nameless_element_is_not_counted_against_its_heading(monkeypatch) -> N
     decision = heal(old, page, threshold=0.3, margin=0.0)
     assert decision.healed, decision.reason
     # Counting it would refuse: one nameless look-alike is left of eighteen.
-    monkeypatch.setattr(healer._Target, "__init__", _with_acc(healer._Target.__init__))
+    monkeypatch.setattr(scoring.Target, "__init__", _with_acc(scoring.Target.__init__))
     assert "look-alikes sat under the heading" in heal(old, page, threshold=0.3, margin=0.0).reason
 
 
@@ -589,21 +567,17 @@ def test_twins_that_stayed_are_not_taken_for_a_deleted_element() -> None:
 
 
 def test_a_look_alike_torn_between_two_candidates_claims_neither() -> None:
-    from testruns.engine.healing.healer import _claimed, _score, _Target
-
     # Two Team buttons on the new page that match Team's old fingerprint equally well: neither is
     # claimed, so neither is set aside and the label confirms nothing.
     page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
             tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]")]
-    pro = _Target(pro_fingerprint())
-    own_scores = {i: _score(pro, c)[0] for i, c in enumerate(page)}
-    claimed = _claimed(pro_fingerprint()["look_alikes"], own_scores, page)
+    pro = scoring.Target(pro_fingerprint())
+    own_scores = {i: scoring.precise_score(pro, c)[0] for i, c in enumerate(page)}
+    claimed = twins.claimed_look_alikes(pro_fingerprint()["look_alikes"], own_scores, page)
     assert claimed == frozenset({0})
 
 
 def test_a_shared_test_id_names_the_one_element_left_once_its_twins_are_recognised(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # The Pro button was reworded ("Start now") where it stood. Its label no longer matches, and its
     # test id is the one every tier's button shares; but the Free and Team buttons are recognised as
     # themselves, and it is the only other element carrying that test id.
@@ -612,7 +586,7 @@ def test_a_shared_test_id_names_the_one_element_left_once_its_twins_are_recognis
     decision = heal(pro_fingerprint(), page, threshold=0.5, margin=0.05)
     assert decision.healed, decision.reason
     assert decision.chosen["context"] == "Pro"
-    monkeypatch.setattr(healer, "IDENTIFIER_CONFIRMS", False)
+    monkeypatch.setattr(twins, "IDENTIFIER_CONFIRMS", False)
     assert not heal(pro_fingerprint(), page, threshold=0.5, margin=0.05).healed
 
 
@@ -679,8 +653,6 @@ def test_the_one_left_of_two_namesakes_may_be_the_other_one(monkeypatch) -> None
     decision = heal(old, page, threshold=0.5, margin=0.05)
     assert not decision.healed
     assert "had 1 look-alike besides the element and no more candidates than that read like it" in decision.reason
-    from testruns.engine.healing import healer
-
     monkeypatch.setattr(healer, "LOOK_ALIKE_COUNT", False)
     assert heal(old, page, threshold=0.5, margin=0.05).healed  # what the count prevents
     monkeypatch.undo()
@@ -690,8 +662,6 @@ def test_the_one_left_of_two_namesakes_may_be_the_other_one(monkeypatch) -> None
 
 
 def test_the_element_that_holds_the_text_goes_before_a_new_wrapper_around_it(monkeypatch) -> None:
-    from testruns.engine.healing import healer
-
     # A price <span> became a <strong> and was wrapped in a new <span>, in a new build (hashed classes all new):
     # the wrapper has the old tag and place. The old element held its text itself; the wrapper only shows
     # its child's.

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from testruns.engine.healing import heal, healer, meaning
+from testruns.engine.healing import heal, meaning, rewording
 
 from .test_healer import OLD_SUBMIT, login_page, submit_button
 
@@ -61,7 +61,7 @@ def test_without_the_model_labels_are_compared_by_their_words(no_label_model: No
 def test_the_healer_consults_the_model_only_when_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
     relabelled = submit_button(id="signin-btn", text="Log in", accessible_name="Log in")
     assert heal(OLD_SUBMIT, login_page(submit=relabelled)).healed
-    monkeypatch.setattr(healer, "LABEL_MEANING", False)
+    monkeypatch.setattr(rewording, "LABEL_MEANING", False)
     assert not heal(OLD_SUBMIT, login_page(submit=relabelled)).healed
 
 
