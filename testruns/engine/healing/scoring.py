@@ -25,12 +25,15 @@ Similarities = dict[int, tuple[dict[str, float], dict[str, str]]]
 # first, as re-ranked.
 Scored = list[tuple[int, float, dict[str, float], dict[str, float]]]
 Ranking = list[tuple[float, int, dict[str, float]]]
+
 # Hybrid re-ranking: among the best few, attributes on which they all agree (every "Save" button in a
 # list has the same tag, classes and text) say nothing about which one is meant, while those that
 # differ (neighbouring texts, position) do. Weights are scaled by that spread before the final score.
 RERANK_TOPK = 10
 RERANK_BASE = 0.5
 USE_RARITY = True  # the benchmark's workbench switches it off to measure what it adds
+# An exact match on a test id, human id, name or (HREF_ANCHOR) link address unique on both pages halves the
+# distance to a perfect score (see anchored); an identifier the old page shared weighs at most SHARED_ID_WEIGHT.
 ANCHOR = 0.5
 HREF_ANCHOR = True
 SHARED_ID_WEIGHT = 0.5
@@ -44,6 +47,7 @@ _PLACEMENT = frozenset({"neighbor_texts", "context", "record", "xpath", "path", 
 # The texts of the element's row or card (`record_texts`) are scored; the workbench switches it off to
 # measure what it adds.
 RECORDS = True
+
 WEIGHTS: dict[str, float] = {
     "test_id": 3.0,
     "id": 2.0,

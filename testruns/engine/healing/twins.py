@@ -33,9 +33,10 @@ CLAIMS = True
 # When the label and an identifier point at different candidates, neither is confirmed.
 LABEL_CONFIRMS = True
 IDENTIFIER_CONFIRMS = True
+# The margin is measured against a rival (see rival): none when an identifier confirms the best, and
+# never the best's own new wrapper or content with the same text.
 NESTED_NOT_RIVAL = True
 NO_RIVAL_WHEN_CONFIRMED = True
-
 
 
 @dataclass(frozen=True)
