@@ -95,6 +95,39 @@ def test_a_move_keeps_the_control_inside_its_own_card() -> None:
         assert next(n for n in node.elements() if n.tag == "h3").text() == "Product 1", seed
 
 
+
+def orders_table() -> Node:
+    rows = []
+    for n in range(1, 4):
+        link = Node("a", {"href": f"/orders/{n}"}, ["View"], kind="action", concept="link", target=n == 2)
+        cells = [Node("td", concept="cell").add(f"#{n}"), Node("td", concept="cell").add(f"Customer {n}"),
+                 Node("td", concept="cell.actions").add(link)]
+        rows.append(Node("tr", concept="row").add(*cells))
+    return Node("main").add(Node("table", concept="card.table").add(Node("tbody").add(*rows)))
+
+
+_TABLE_CHILDREN = {"table": {"thead", "tbody", "tr"}, "tbody": {"tr"}, "thead": {"tr"}, "tr": {"td", "th"}}
+
+
+@pytest.mark.parametrize("family", ["wrap", "move"])
+@pytest.mark.parametrize("target", ["link", "cell"])
+def test_a_mutation_in_a_table_leaves_only_table_parts_where_the_parser_expects_them(family: str, target: str) -> None:
+    # A <div> (or a bare link) directly in a <tr> is moved out of the table by the browser's parser, and a
+    # <td> inside such a <div> is dropped: the target would leave its row, or the page, behind the
+    # generator's back. Until 2026-11-30, unwrapping an actions cell and wrapping a cell did that.
+    for seed in range(40):
+        root = orders_table()
+        if target == "cell":
+            link = find_target(root)
+            link.target, parent_map(root)[id(link)].target = False, True
+        apply(family, root, Style("utility", random.Random(seed), build="b"), random.Random(seed))
+        for node in root.elements():
+            allowed = _TABLE_CHILDREN.get(node.tag)
+            if allowed:
+                assert all(c.tag in allowed for c in node.children if isinstance(c, Node)), (seed, node.tag)
+        assert find_target(root) is not None
+
+
 def contact_form() -> Node:
     field = Node("textarea", {"id": "msg", "name": "message"}, kind="input", target=True)
     return Node("form").add(

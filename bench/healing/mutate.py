@@ -112,6 +112,10 @@ def _text_holder(t: Node, root: Node) -> Node | None:
     return None
 
 
+# Elements whose children can only be table parts: the HTML parser moves anything else out of the table
+# ("foster parenting"), so a mutation that put a <div> there would move the target out of its row.
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr"})
+
 _TAG_SWAPS = {"button": "a", "a": "button", "h1": "h2", "h2": "h3", "h3": "h2", "h4": "h5", "span": "strong",
               "strong": "span", "li": "div", "th": "td", "td": "th", "p": "div", "summary": "button"}
 
@@ -247,8 +251,10 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
         holder = parents[id(unit)]
         kids = [c for c in parent.children if isinstance(c, Node)]
         grand = parents.get(id(parent))
-        can_unwrap = (parent.tag in ("div", "span", "section", "td", "li") and len(kids) <= 2 and grand is not None
-                      and parent.tag != "label" and unit is t)
+        # A table cell is not a wrapper: without it, its content would sit in the row, where the browser
+        # moves it out of the table (see _TABLE_PARTS).
+        can_unwrap = (parent.tag in ("div", "span", "section", "li") and len(kids) <= 2 and grand is not None
+                      and unit is t)
         if can_unwrap and rng.random() < 0.5:
             i = grand.children.index(parent)
             grand.children[i:i + 1] = parent.children
@@ -257,9 +263,13 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
             cls = style.classes("item.wrap")
             if cls:
                 wrapper.attrs["class"] = cls
-            i = holder.children.index(unit)
-            wrapper.children.append(unit)
-            holder.children[i] = wrapper
+            if holder.tag in _TABLE_PARTS:
+                # A cell (or row) cannot be wrapped in a <div>: its content is, as a redesign would.
+                wrapper.children, unit.children = unit.children, [wrapper]
+            else:
+                i = holder.children.index(unit)
+                wrapper.children.append(unit)
+                holder.children[i] = wrapper
     elif fam == "move":
         # Redesigns move a control within its own component (a card's footer to its header, a form's
         # button row to the top): the destination is another container under the same nearby ancestor,
@@ -280,7 +290,8 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
         if options and rng.random() < 0.7:
             dest = rng.choice(options)
         else:
-            dest = Node("div", concept="item.moved")
+            # A new container in a table row is a new cell (a <div> there would be moved out of the table).
+            dest = Node("td" if scope.tag == "tr" else "div", concept="item.moved")
             cls = style.classes("item.moved")
             if cls:
                 dest.attrs["class"] = cls
