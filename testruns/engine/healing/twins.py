@@ -317,15 +317,23 @@ def text_holder_first(
     t: scoring.Target, pool: scoring.Ranking, candidates: list[dict]
 ) -> scoring.Ranking:
     """When the old element held its text itself and the best candidate only wraps an element that does
-    (a new <span> around a badge), the one that holds the text goes first: the wrapper is layout."""
+    (a new <span> around a badge), the one that holds the text goes first: the wrapper is layout.
+
+    Not when what holds the text is of another kind of tag than the old element (`tag` similarity 0):
+    then the old element is the wrapper, and what holds the text now is new layout inside it (a table
+    cell whose amount was put in a <span>). A badge's tag swapped within its kind (<span> to <strong>)
+    still goes first."""
     if not pool or not shown(t.fp, "own_text"):
         return pool
     best = candidates[pool[0][1]]
     text = shown(best, "text")
     if not text or shown(best, "own_text"):
         return pool
-    for k, (_, i, _) in enumerate(pool[1:], start=1):
+    for k, (_, i, sims) in enumerate(pool[1:], start=1):
         c = candidates[i]
-        if nested(best, c) and shown(c, "own_text") == text and shown(c, "text") == text:
+        if (
+            nested(best, c) and shown(c, "own_text") == text and shown(c, "text") == text
+            and sims.get("tag", 0.0) > 0.0
+        ):
             return [pool[k], *pool[:k], *pool[k + 1:]]
     return pool

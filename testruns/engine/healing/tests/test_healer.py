@@ -681,6 +681,23 @@ def test_the_element_that_holds_the_text_goes_before_a_new_wrapper_around_it(mon
     assert decision.healed and decision.chosen["xpath"] == price["xpath"], decision.reason
 
 
+
+def test_a_cell_whose_content_was_wrapped_is_still_the_cell() -> None:
+    # The other way round: the amount in an orders table was put in a new <span> inside its cell. The
+    # cell is the old element (its tag, role, place); the <span> holding the text is new layout.
+    row = "/html/body[1]/main[1]/table[1]/tbody[1]/tr[3]"
+    near = ["#16950", "Dennis Thompson", "11 Jan", "Paid", "View", "Refund"]
+    old = fp(f"{row}/td[4]", "td", text="$211.10", own_text="$211.10", role="cell", accessible_name="$211.10",
+             classes=["MuiTableCell-root", "css-e9vcv7"], neighbor_texts=near, context="Sales",
+             rect={"x": 500, "y": 300, "w": 90, "h": 30})
+    cell = {**old, "own_text": ""}
+    amount = fp(f"{row}/td[4]/span[1]", "span", text="$211.10", own_text="$211.10",
+                classes=["MuiListItem-wrap", "css-1aa232"], neighbor_texts=near, context="Sales",
+                rect={"x": 505, "y": 305, "w": 60, "h": 20})
+    decision = heal(old, [cell, amount])
+    assert decision.healed and decision.chosen["xpath"] == cell["xpath"], decision.reason
+
+
 def test_a_relabelled_control_that_means_the_same_is_healed_and_the_heal_says_why() -> None:
     # The id changed too, so nothing but the meaning of "Log in" ties it to "Sign in".
     relabelled = submit_button(id="signin-btn", text="Log in", accessible_name="Log in")
