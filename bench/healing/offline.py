@@ -17,7 +17,7 @@ from typing import Any
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
 
-from .generate import case_seeds, make_case
+from .generate import HELDOUT_SEED_BASE, case_seeds, kind_of, make_case
 from .mutate import FAMILIES
 from .run import CHROMIUM_ARGS, MARK_JS, _chromium, ours, rates, target_hidden, tune
 
@@ -116,6 +116,7 @@ def main() -> None:
     c.add_argument("--tuning", type=int, default=800)
     c.add_argument("--tuning-from", type=int, default=0,
                    help="first tuning seed: more tuning-split cases to study (seeds 800-4799 were, on 2026-11-29)")
+    c.add_argument("--kinds", default="", help="only cases of these page kinds (comma-separated), --tuning of them")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval", help="tune on the stored cases of one or more files together, and report")
@@ -125,7 +126,11 @@ def main() -> None:
     x.add_argument("seeds", type=int, nargs="+")
     args = ap.parse_args()
     if args.cmd == "collect":
-        seeds = case_seeds("tuning", args.tuning, start=args.tuning_from)
+        if args.kinds:
+            kinds = set(args.kinds.split(","))
+            seeds = [s for s in range(args.tuning_from, HELDOUT_SEED_BASE) if kind_of(s) in kinds][: args.tuning]
+        else:
+            seeds = case_seeds("tuning", args.tuning, start=args.tuning_from)
         chunks = [seeds[i:: args.workers] for i in range(args.workers)]
         cases: list[dict] = []
         with ProcessPoolExecutor(max_workers=args.workers) as pool:

@@ -464,10 +464,99 @@ def kanban(b: Builder) -> Node:
     return root
 
 
+
+# Form- and table-shaped tuning kinds (2026-11-30). Until then the tuning split's only forms were a
+# two-field login and settings toggles, and its only rows were list items: no page with many labelled
+# fields, a radio group sharing one name, a select and a textarea, nor a <table> whose rows repeat the
+# same actions. Held-out form and table pages were where most false heals and misses were, in aggregate
+# over several samples; these two add those shapes to the tuning split with contents of their own.
+
+
+def checkout(b: Builder) -> Node:
+    root = b.el("form", "card.form", human_id="checkout-form")
+    root.add(b.heading(1, b.rng.choice(["Checkout", "Complete your order", "Payment"])))
+    # Shipping and billing addresses: the same labels in two fieldsets, told apart by the legend.
+    addresses = [("Shipping address", "shipping"), ("Billing address", "billing")]
+    for legend, prefix in addresses[: b.rng.choice([1, 2])]:
+        fs = b.el("fieldset", "field.group")
+        fs.add(b.el("legend", "label", legend, kind="text"))
+        for label, name in (("Full name", "name"), ("Address line 1", "line1"), ("Address line 2", "line2"),
+                            ("City", "city"), ("ZIP code", "zip")):
+            fs.add(b.field(label, f"{prefix}_{name}", placeholder=label if b.rng.random() < 0.3 else None))
+        root.add(fs)
+    pay = b.el("fieldset", "field.group")
+    pay.add(b.el("legend", "label", "Payment method", kind="text"))
+    methods = b.el("div", "field.radios")
+    for method in ["Card", "PayPal", "Bank transfer"]:
+        r = b.el("input", "toggle", kind="toggle", control=True, type="radio", name="method", value=slugify(method))
+        methods.add(b.el("label", "label", method).add(r))
+    pay.add(methods)
+    pay.add(b.field("Card number", "card_number", placeholder="1234 1234 1234 1234"),
+            b.field("Security code", "cvc", type_="password"))
+    month = b.el("select", "input", kind="input", human_id="expiry-month", test_id="expiry-select", control=True,
+                 name="expiry_month")
+    for m in ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"]:
+        month.add(Node("option", {"value": m}, [m]))
+    lab = b.el("label", "label", "Expiry month")
+    if "id" in month.attrs:
+        lab.attrs["for"] = month.attrs["id"]
+        pay.add(b.el("div", "field").add(lab, month))
+    else:
+        pay.add(b.el("div", "field").add(lab.add(month)))
+    root.add(pay)
+    root.add(b.field("Order notes", "order_notes", textarea=True))
+    root.add(b.checkbox("Save this card for next time", "save_card"), b.checkbox("Email me the receipt", "receipt"))
+    actions = b.el("div", "item.actions")
+    actions.add(b.button("Back to cart", "secondary"), b.button("Apply coupon", "link"),
+                b.button(b.rng.choice(["Place order", "Pay now", "Confirm purchase"]), slug="place-order",
+                         type="submit"))
+    root.add(actions)
+    return root
+
+
+def orders(b: Builder) -> Node:
+    root = b.el("section", "container")
+    bar = b.el("div", "nav.toolbar")
+    bar.add(b.heading(1, b.rng.choice(["Orders", "Recent orders", "Sales"])),
+            b.field("Filter", "filter", placeholder="Order number or customer"),
+            b.button("New order"), b.button("Download CSV", "secondary"))
+    root.add(bar)
+    tbl = b.el("table", "card.table")
+    head = b.el("tr", "row.head")
+    for col in ["Order", "Customer", "Date", "Total", "Status", ""]:
+        head.add(b.el("th", "cell.head", col, kind="text" if col else ""))
+    tbl.add(b.el("thead").add(head))
+    body = b.el("tbody")
+    per_row_ids = b.rng.random() < 0.5
+    for _ in range(b.rng.randint(12, 30)):
+        number = b.rng.randint(10000, 99999)
+        name, _email = person(b.rng)
+        tr = b.el("tr", "row")
+        tr.add(b.el("td", "cell", f"#{number}", kind="text"), b.el("td", "cell", name, kind="text"),
+               b.el("td", "cell", f"{b.rng.randint(1, 28)} {b.rng.choice(['Jan', 'Feb', 'Mar', 'Apr'])}"),
+               b.el("td", "cell", f"${b.rng.randint(5, 900)}.{b.rng.randint(0, 99):02d}", kind="text"),
+               b.el("td", "cell").add(b.el("span", "badge", b.rng.choice(["Paid", "Pending", "Refunded"]),
+                                           kind="text")))
+        actions = b.el("td", "cell.actions")
+        actions.add(b.link("View", f"/orders/{number}", slug=f"view-order-{number}" if per_row_ids else "view-order"))
+        refund = b.button("Refund", "secondary", slug=f"refund-{number}" if per_row_ids else "refund-order")
+        refund.attrs["aria-label"] = f"Refund order {number}"
+        actions.add(refund)
+        tr.add(actions)
+        body.add(tr)
+    tbl.add(body)
+    root.add(tbl)
+    pager = b.el("nav", "nav.pagination")
+    pager.add(b.button("Load more", "secondary"), b.el("span", "text", f"Showing {b.rng.randint(12, 30)} orders"))
+    root.add(pager)
+    return root
+
+
 KINDS: dict[str, Callable[[Builder], Node]] = {
     "login": login, "table": table, "form": form, "navigation": navigation, "modal": modal,
     "card_grid": card_grid, "settings": settings, "search_results": search_results, "pricing": pricing,
     "comments": comments, "dashboard": dashboard, "faq": faq, "team": team, "inbox": inbox, "kanban": kanban,
+    "checkout": checkout, "orders": orders,
 }
 
 
