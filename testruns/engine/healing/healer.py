@@ -47,8 +47,8 @@ TWINS_FROM_LOOK_ALIKES = True
 # there were look-alikes, one of them went away, and an unconfirmed best that reads like it may be a
 # look-alike that stayed.
 LOOK_ALIKE_COUNT = True
-# A new wrapper with the same text as the element (a <span> put around a badge) may outscore it on tag or
-# place; when the old element held its text itself, the candidate that does is the element.
+# An element and a new wrapper around it, or new layout inside it, show the same text in the same place and
+# either may outscore it: of those, the one of the old element's kind of tag goes first (twins.same_thing_first).
 HOLDER_OVER_WRAPPER = True
 
 
@@ -192,7 +192,7 @@ def _eligible(
         pool.append((s, i, sims))
     pool.sort(key=lambda r: r[0], reverse=True)
     if HOLDER_OVER_WRAPPER:
-        pool = twins.text_holder_first(t, pool, candidates)
+        pool = twins.same_thing_first(t, pool, candidates)
     return pool
 
 

@@ -313,27 +313,31 @@ def sole_identifier_holder(t: scoring.Target, candidates: list[dict], claimed: f
     return found.pop() if len(found) == 1 else None
 
 
-def text_holder_first(
+def same_thing_first(
     t: scoring.Target, pool: scoring.Ranking, candidates: list[dict]
 ) -> scoring.Ranking:
-    """When the old element held its text itself and the best candidate only wraps an element that does
-    (a new <span> around a badge), the one that holds the text goes first: the wrapper is layout.
+    """Among the best candidate and those nested with it that show the same text (one thing on screen: an
+    element, and a new wrapper around it or new layout inside it), the one most like the old element
+    goes first: of the old element's kind of tag (the same tag or its family), then, when the old element
+    held its text itself, one that still does.
 
-    Not when what holds the text is of another kind of tag than the old element (`tag` similarity 0):
-    then the old element is the wrapper, and what holds the text now is new layout inside it (a table
-    cell whose amount was put in a <span>). A badge's tag swapped within its kind (<span> to <strong>)
-    still goes first."""
-    if not pool or not shown(t.fp, "own_text"):
+    A new <span> around a badge is layout, and the badge that holds the text goes first; a new <span>
+    put inside a table cell around its amount is layout too, and the cell goes first."""
+    if not pool:
         return pool
     best = candidates[pool[0][1]]
     text = shown(best, "text")
-    if not text or shown(best, "own_text"):
+    if not text:
         return pool
-    for k, (_, i, sims) in enumerate(pool[1:], start=1):
-        c = candidates[i]
-        if (
-            nested(best, c) and shown(c, "own_text") == text and shown(c, "text") == text
-            and sims.get("tag", 0.0) > 0.0
-        ):
-            return [pool[k], *pool[:k], *pool[k + 1:]]
-    return pool
+    held_its_text = bool(shown(t.fp, "own_text"))
+
+    def likeness(k: int) -> tuple[bool, bool]:
+        _, i, sims = pool[k]
+        return sims.get("tag", 0.0) > 0.0, held_its_text and shown(candidates[i], "own_text") == text
+
+    same_thing = [0] + [
+        k for k, (_, i, _) in enumerate(pool[1:], start=1)
+        if nested(best, candidates[i]) and shown(candidates[i], "text") == text
+    ]
+    first = max(same_thing, key=likeness)  # the best itself on a tie
+    return [pool[first], *pool[:first], *pool[first + 1:]] if first else pool

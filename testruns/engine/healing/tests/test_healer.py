@@ -698,6 +698,25 @@ def test_a_cell_whose_content_was_wrapped_is_still_the_cell() -> None:
     assert decision.healed and decision.chosen["xpath"] == cell["xpath"], decision.reason
 
 
+
+def test_new_layout_inside_the_element_does_not_outscore_it(monkeypatch) -> None:
+    # A status line <p> became a <div> whose text went into a new <span> carrying the old classes. The span
+    # outscores the div (classes, own text), but it is of another kind of tag than the old element: the
+    # div, of the old element's kind and showing the same text, is the element.
+    card = "/html/body[1]/main[1]/div[2]/article[1]"
+    near = ["Quarterly report", "Due Friday", "Open"]
+    old = fp(f"{card}/p[1]", "p", text="Waiting for review", own_text="Waiting for review", role="paragraph",
+             classes=["text-sm", "text-gray-600"], neighbor_texts=near, rect={"x": 100, "y": 300, "w": 200, "h": 20})
+    block = {**old, "xpath": f"{card}/div[1]", "tag": "div", "role": "generic", "own_text": "", "classes": ["mt-2"]}
+    words = fp(f"{card}/div[1]/span[1]", "span", text="Waiting for review", own_text="Waiting for review",
+               classes=["text-sm", "text-gray-600"], neighbor_texts=near, rect={"x": 100, "y": 300, "w": 180, "h": 20})
+    monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", False)
+    assert heal(old, [block, words]).chosen["xpath"] == words["xpath"]
+    monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", True)
+    decision = heal(old, [block, words])
+    assert decision.healed and decision.chosen["xpath"] == block["xpath"], decision.reason
+
+
 def test_a_relabelled_control_that_means_the_same_is_healed_and_the_heal_says_why() -> None:
     # The id changed too, so nothing but the meaning of "Log in" ties it to "Sign in".
     relabelled = submit_button(id="signin-btn", text="Log in", accessible_name="Log in")
