@@ -523,25 +523,28 @@ def orders(b: Builder) -> Node:
     root.add(bar)
     tbl = b.el("table", "card.table")
     head = b.el("tr", "row.head")
-    for col in ["Order", "Customer", "Date", "Total", "Status", ""]:
+    for col in ["Order", "Customer", "Email", "Date", "Total", "Status", ""]:
         head.add(b.el("th", "cell.head", col, kind="text" if col else ""))
     tbl.add(b.el("thead").add(head))
     body = b.el("tbody")
     per_row_ids = b.rng.random() < 0.5
     for _ in range(b.rng.randint(12, 30)):
         number = b.rng.randint(10000, 99999)
-        name, _email = person(b.rng)
+        name, email = person(b.rng)
         tr = b.el("tr", "row")
         tr.add(b.el("td", "cell", f"#{number}", kind="text"), b.el("td", "cell", name, kind="text"),
+               b.el("td", "cell", email, kind="text"),
                b.el("td", "cell", f"{b.rng.randint(1, 28)} {b.rng.choice(['Jan', 'Feb', 'Mar', 'Apr'])}"),
                b.el("td", "cell", f"${b.rng.randint(5, 900)}.{b.rng.randint(0, 99):02d}", kind="text"),
                b.el("td", "cell").add(b.el("span", "badge", b.rng.choice(["Paid", "Pending", "Refunded"]),
                                            kind="text")))
         actions = b.el("td", "cell.actions")
         actions.add(b.link("View", f"/orders/{number}", slug=f"view-order-{number}" if per_row_ids else "view-order"))
-        refund = b.button("Refund", "secondary", slug=f"refund-{number}" if per_row_ids else "refund-order")
-        refund.attrs["aria-label"] = f"Refund order {number}"
-        actions.add(refund)
+        for verb, variant in (("Refund", "secondary"), ("Cancel", "danger")):
+            slug = f"{verb.lower()}-{number}" if per_row_ids else f"{verb.lower()}-order"
+            button = b.button(verb, variant, slug=slug)
+            button.attrs["aria-label"] = f"{verb} order {number}"
+            actions.add(button)
         tr.add(actions)
         body.add(tr)
     tbl.add(body)

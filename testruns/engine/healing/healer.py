@@ -28,6 +28,10 @@ SHORTLIST = 30
 CONTEXT_MIN = 0.5
 # Likewise for a candidate whose visible label or accessible name no longer resembles the old one.
 LABEL_MIN = 0.5
+# A candidate whose own words only qualify the old ones (its placeholder "Search orders copy" where the old
+# read "Search orders") and match them nowhere is a qualified look-alike, even with a label beside it that
+# reads like the old one: a detached label reads as the field's that now stands right after it.
+QUALIFIED_GATE = True
 CONTEXT_ONLY_TWINS = True
 # When the old element has twins, the heading of its card or section (its `context`) must still match
 # the best candidate's: otherwise it is the same control in another card.
@@ -205,7 +209,7 @@ def _doubt(
     candidates: list[dict],
 ) -> str:
     """Why the best candidate, which cleared the threshold and the margin, may still not be the element: the
-    first gate of docs/healing.md's "Why it abstains" (3 to 12) that it fails, or "" when it passes them all."""
+    first gate of docs/healing.md's "Why it abstains" (3 to 13) that it fails, or "" when it passes them all."""
     c, sims, confirmed = best.element, best.sims, best.confirmed
     if not c.get("visible", True):
         return "best candidate is not visible"
@@ -268,6 +272,13 @@ def _doubt(
         return (
             f"best candidate's label '{(c.get('accessible_name') or c.get('text') or '')[:60]}' does not "
             f"match '{(t.acc or t.text or t.label)[:60]}' and no unique identifier confirms it"
+        )
+    qualified = twins.qualified_words(t, c) if QUALIFIED_GATE and not confirmed else None
+    if qualified:
+        old, new = qualified
+        return (
+            f"best candidate reads '{new[:60]}' where the old element read '{old[:60]}': a qualified look-alike, "
+            "and none of its own labels matches the old one; no unique identifier confirms it"
         )
     if not roles_compatible(c.get("role") or "", t.role):
         return f"best candidate's role '{c.get('role')}' is not compatible with '{t.role}'"

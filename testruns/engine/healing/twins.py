@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import scoring
 from .roles import role_family, roles_compatible
-from .similarity import text_similarity
+from .similarity import text_similarity, words
 
 # The old page's look-alikes (fingerprint `look_alikes`: the same "Edit" in other rows, "Get started" in
 # other tiers). A candidate that one of them matches best, and better than the old element by CLAIM_MARGIN,
@@ -341,3 +341,20 @@ def same_thing_first(
     ]
     first = max(same_thing, key=likeness)  # the best itself on a tie
     return [pool[first], *pool[:first], *pool[first + 1:]] if first else pool
+
+
+def qualified_words(t: scoring.Target, c: dict) -> tuple[str, str] | None:
+    """(old, new) when one of the candidate's own labels (visible text, accessible name, placeholder) keeps
+    every word of the old element's and adds some, and none of them reads as the old one: "Search orders
+    copy" where "Search orders" was. A label beside it that labels nothing (`detached_label`) is not its own."""
+    qualified = None
+    for old, new in ((t.text, c.get("text")), (t.acc, c.get("accessible_name")), (t.placeholder, c.get("placeholder")),
+                     (t.fp.get("label"), c.get("label"))):
+        if not old or not new:
+            continue
+        old_words, new_words = words(old), words(new)
+        if old_words and old_words == new_words:
+            return None
+        if old_words and old_words < new_words and qualified is None:
+            qualified = (old, new)
+    return qualified

@@ -717,6 +717,32 @@ def test_new_layout_inside_the_element_does_not_outscore_it(monkeypatch) -> None
     assert decision.healed and decision.chosen["xpath"] == block["xpath"], decision.reason
 
 
+
+def test_a_qualified_look_alike_beside_a_label_that_lost_its_field_is_not_the_field(monkeypatch) -> None:
+    # The filter field lost its id (its <label for> now names nothing), moved to the bottom of the page, and a
+    # look-alike ("... copy") was put where it was, right after that label, which now reads as the
+    # look-alike's. Its own placeholder only qualifies the old one: it is another field.
+    bar = "/html/body[1]/main[1]/section[1]/div[1]/div[1]"
+    old = fp(f"{bar}/input[1]", "input", id="filter", name="filter", classes=["input"], role="textbox",
+             accessible_name="Filter", label="Filter", placeholder="Order number or customer", context="Orders",
+             neighbor_texts=["Orders", "Filter", "New order", "Download CSV"], unique={"id": True, "name": True},
+             rect={"x": 200, "y": 40, "w": 240, "h": 30})
+    look_alike = fp(f"{bar}/input[1]", "input", id="filter-copy", name="filter_copy",
+                    classes=["input", "input-primary"], role="textbox",
+                    accessible_name="Order number or customer copy", detached_label="Filter",
+                    placeholder="Order number or customer copy", context="Orders",
+                    neighbor_texts=["Orders", "Filter", "New order", "Download CSV"],
+                    rect={"x": 200, "y": 40, "w": 240, "h": 30})
+    moved = fp("/html/body[1]/main[1]/section[1]/div[2]/input[1]", "input", name="filter-new", classes=["input"],
+               role="textbox", accessible_name="Order number or customer", placeholder="Order number or customer",
+               context="Orders", neighbor_texts=["Load more", "Showing 14 orders"],
+               rect={"x": 200, "y": 900, "w": 240, "h": 30})
+    decision = heal(old, [look_alike, moved])
+    assert not decision.healed and "qualified look-alike" in decision.reason, decision.reason
+    monkeypatch.setattr(healer, "QUALIFIED_GATE", False)
+    assert heal(old, [look_alike, moved]).chosen["id"] == "filter-copy"
+
+
 def test_a_relabelled_control_that_means_the_same_is_healed_and_the_heal_says_why() -> None:
     # The id changed too, so nothing but the meaning of "Log in" ties it to "Sign in".
     relabelled = submit_button(id="signin-btn", text="Log in", accessible_name="Log in")
