@@ -344,9 +344,10 @@ def same_thing_first(
 
 
 def qualified_words(t: scoring.Target, c: dict) -> tuple[str, str] | None:
-    """(old, new) when one of the candidate's own labels (visible text, accessible name, placeholder) keeps
-    every word of the old element's and adds some, and none of them reads as the old one: "Search orders
-    copy" where "Search orders" was. A label beside it that labels nothing (`detached_label`) is not its own."""
+    """(old, new) when one of the candidate's own labels (visible text, accessible name, placeholder, the
+    `<label>` that labels it) keeps every word of the old element's and adds some, and none of them reads
+    as the old one: "Search orders copy" where "Search orders" was. A label beside it that labels nothing
+    (`detached_label`) is not its own."""
     qualified = None
     for old, new in ((t.text, c.get("text")), (t.acc, c.get("accessible_name")), (t.placeholder, c.get("placeholder")),
                      (t.fp.get("label"), c.get("label"))):
