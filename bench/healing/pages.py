@@ -92,6 +92,24 @@ class Builder:
         lab.add(box)
         return self.el("div", "field").add(lab)
 
+    def select(self, label: str, name: str, options: list[tuple[str, str]], *, human_id: str, test_id: str) -> Node:
+        """A labelled <select> of (value, text) options: the label points at it by id, or wraps it when the
+        style gives it no id."""
+        sel = self.el("select", "input", kind="input", human_id=human_id, test_id=test_id, control=True, name=name)
+        for value, text in options:
+            sel.add(Node("option", {"value": value}, [text]))
+        lab = self.el("label", "label", label)
+        if "id" in sel.attrs:
+            lab.attrs["for"] = sel.attrs["id"]
+            return self.el("div", "field").add(lab, sel)
+        return self.el("div", "field").add(lab.add(sel))
+
+    def row_button(self, verb: str, variant: str, *, slug: str, aria_label: str) -> Node:
+        """A row's action button, named for its record by its aria-label ("Edit Ada Lovelace")."""
+        button = self.button(verb, variant, slug=slug)
+        button.attrs["aria-label"] = aria_label
+        return button
+
     def heading(self, level: int, text: str, *, targetable: bool = True) -> Node:
         return self.el(f"h{level}", "heading", text, kind="text" if targetable else "")
 
@@ -161,9 +179,7 @@ def table(b: Builder) -> Node:
         actions = b.el("td", "cell.actions")
         for verb, variant in (("Edit", "secondary"), ("Delete", "danger")):
             slug = f"{verb.lower()}-{entity.lower()}-{row_id}" if per_row_ids else f"{verb.lower()}-{entity.lower()}"
-            btn = b.button(verb, variant, slug=slug)
-            btn.attrs["aria-label"] = f"{verb} {name}"
-            actions.add(btn)
+            actions.add(b.row_button(verb, variant, slug=slug, aria_label=f"{verb} {name}"))
         tr.add(actions)
         body.add(tr)
     tbl.add(body)
@@ -190,16 +206,9 @@ def form(b: Builder) -> Node:
             fs.add(b.field(label, name, type_="email" if name == "email" else "text",
                            placeholder=label if b.rng.random() < 0.5 else None))
         root.add(fs)
-    sel = b.el("select", "input", kind="input", human_id="country", test_id="country-select", control=True,
-               name="country")
-    for country in ["Germany", "France", "Japan", "Brazil", "Canada", "Kenya"]:
-        sel.add(Node("option", {"value": country[:2].upper()}, [country]))
-    lab = b.el("label", "label", "Country")
-    if "id" in sel.attrs:
-        lab.attrs["for"] = sel.attrs["id"]
-        root.add(b.el("div", "field").add(lab, sel))
-    else:
-        root.add(b.el("div", "field").add(lab.add(sel)))
+    countries = ["Germany", "France", "Japan", "Brazil", "Canada", "Kenya"]
+    root.add(b.select("Country", "country", [(c[:2].upper(), c) for c in countries], human_id="country",
+                      test_id="country-select"))
     root.add(b.field("Delivery notes", "notes", textarea=True))
     radios = b.el("div", "field.radios")
     for speed in ["Standard", "Express", "Overnight"]:
@@ -493,16 +502,9 @@ def checkout(b: Builder) -> Node:
     pay.add(methods)
     pay.add(b.field("Card number", "card_number", placeholder="1234 1234 1234 1234"),
             b.field("Security code", "cvc", type_="password"))
-    month = b.el("select", "input", kind="input", human_id="expiry-month", test_id="expiry-select", control=True,
-                 name="expiry_month")
-    for m in ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"]:
-        month.add(Node("option", {"value": m}, [m]))
-    lab = b.el("label", "label", "Expiry month")
-    if "id" in month.attrs:
-        lab.attrs["for"] = month.attrs["id"]
-        pay.add(b.el("div", "field").add(lab, month))
-    else:
-        pay.add(b.el("div", "field").add(lab.add(month)))
+    months = [f"{m:02d}" for m in range(1, 13)]
+    pay.add(b.select("Expiry month", "expiry_month", [(m, m) for m in months], human_id="expiry-month",
+                     test_id="expiry-select"))
     root.add(pay)
     root.add(b.field("Order notes", "order_notes", textarea=True))
     root.add(b.checkbox("Save this card for next time", "save_card"), b.checkbox("Email me the receipt", "receipt"))
@@ -542,9 +544,7 @@ def orders(b: Builder) -> Node:
         actions.add(b.link("View", f"/orders/{number}", slug=f"view-order-{number}" if per_row_ids else "view-order"))
         for verb, variant in (("Refund", "secondary"), ("Cancel", "danger")):
             slug = f"{verb.lower()}-{number}" if per_row_ids else f"{verb.lower()}-order"
-            button = b.button(verb, variant, slug=slug)
-            button.attrs["aria-label"] = f"{verb} order {number}"
-            actions.add(button)
+            actions.add(b.row_button(verb, variant, slug=slug, aria_label=f"{verb} order {number}"))
         tr.add(actions)
         body.add(tr)
     tbl.add(body)
