@@ -4,8 +4,9 @@ Twins are what make a heal wrong (the same "Edit" in every row, "Get started" in
 The fingerprint records the old page's look-alikes: those recognised on the new page are set aside
 (`claimed_look_alikes`), and when all of them are, the one candidate left with the old label or
 identifier is confirmed by elimination (`sole_label_holder`, `sole_identifier_holder`). The rest tell
-whether the best candidate still has twins, and whether its card heading, row or link settles which
-one it is.
+whether the best candidate still has twins, whether its card heading, row or link settles which one it
+is, which of an element and the layout nested with it is the element (`same_thing_first`), and whether
+the best reads as a qualified look-alike of the old element (`qualified_words`).
 """
 
 from __future__ import annotations
