@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
 
-from .generate import HELDOUT_SEED_BASE, case_seeds, kind_of, make_case
+from .generate import HELDOUT_SEED_BASE, LATER_TUNING_KINDS, TUNING_KINDS, case_seeds, kind_of, make_case
 from .mutate import FAMILIES
 from .run import CHROMIUM_ARGS, MARK_JS, _chromium, ours, rates, target_hidden, tune
 
@@ -128,7 +129,11 @@ def main() -> None:
     if args.cmd == "collect":
         if args.kinds:
             kinds = set(args.kinds.split(","))
-            seeds = [s for s in range(args.tuning_from, HELDOUT_SEED_BASE) if kind_of(s) in kinds][: args.tuning]
+            unknown = kinds - set(TUNING_KINDS + LATER_TUNING_KINDS)
+            if unknown:
+                ap.error(f"not tuning page kinds: {', '.join(sorted(unknown))}")
+            of_kinds = (s for s in range(args.tuning_from, HELDOUT_SEED_BASE) if kind_of(s) in kinds)
+            seeds = list(itertools.islice(of_kinds, args.tuning))
         else:
             seeds = case_seeds("tuning", args.tuning, start=args.tuning_from)
         chunks = [seeds[i:: args.workers] for i in range(args.workers)]
