@@ -85,6 +85,7 @@ class DemoAppServer(StaticAppServer):
         super().__init__(host, port, root=DEMO_APP_DIR)
         self.sessions: dict[str, str] = {}
         self.messages: list[dict[str, Any]] = []
+        self.orders_delay_s = 0.0  # a slow orders API, for the race between loading and typing a filter
 
     def handle_api(self, handler: _Handler, method: str, path: str, query: dict[str, list[str]], body: Any) -> bool:
         if path == "/api/login" and method == "POST":
@@ -113,6 +114,7 @@ class DemoAppServer(StaticAppServer):
             if self.sessions.get(handler.cookie("demo_session") or "") is None:
                 handler.send_json({"detail": "Not signed in"}, status=401)
             else:
+                time.sleep(self.orders_delay_s)
                 handler.send_json(DEMO_ORDERS)
             return True
         if path == "/api/contact" and method == "POST":

@@ -34,3 +34,22 @@ def test_demo_server_start_stop() -> None:
     port = server.port
     assert port > 0 and server.url == f"http://127.0.0.1:{port}"
     server.stop()
+
+
+def test_filter_typed_while_orders_load_still_applies(engine: Engine, demo_app: DemoAppServer, ports: Ports) -> None:
+    # The greeting shows before the orders arrive, so a test can type its filter into a table not yet
+    # filled: the page must filter by what the field holds once they do (CI once saw 3 rows, not 1).
+    demo_app.orders_delay_s = 0.6
+    try:
+        filter_orders = next(t for t in demo_test_specs() if t.name == "Filter orders")
+        plan = RunPlan(
+            run_id="demo-race",
+            thread_id="demo-race",
+            app_url=demo_app.url,
+            tests=[filter_orders],
+            options=RunOptions(step_timeout_ms=5000),
+        )
+        outcome = engine.execute(plan, **ports.kwargs())
+    finally:
+        demo_app.orders_delay_s = 0.0
+    assert [(r.status, r.error) for r in outcome.results] == [("passed", None)]
