@@ -34,6 +34,25 @@ def _count(candidates: Sequence[dict], pred: Callable[[dict], bool]) -> int:
     return n
 
 
+# Playwright's :text-is(v) matches an element one of whose runs of direct text (the text between its
+# child elements), whitespace-normalised, is exactly v, and none of whose child elements matches too.
+# So it names an element only when all of its text is its own: a cell whose text a redesign wrapped
+# in a <div> is not matched by td:text-is, whatever the cell's text.
+
+
+def _holds_own_text(c: dict) -> bool:
+    return c.get("own_text") == c.get("text")
+
+
+def _text_is(c: dict, tag: str, text: str) -> bool:
+    """Whether `tag:text-is(text)` may match candidate `c`: its own text is `text`, or it holds several
+    runs of its own text (a child element between them) of which one might be `text`."""
+    if c.get("tag") != tag:
+        return False
+    own = c.get("own_text") or ""
+    return own == text or (text in own and not _holds_own_text(c))
+
+
 def locator_options(fp: dict, candidates: Sequence[dict]) -> Iterator[str]:
     """Every unique selector for `fp`, best first; the XPath fallback, when there is one, is last.
 
@@ -56,9 +75,7 @@ def locator_options(fp: dict, candidates: Sequence[dict]) -> Iterator[str]:
         if value and _count(candidates, lambda c, a=attr, v=value: c.get("tag") == tag and c.get(a) == v) == 1:
             yield f"{tag}[{attr}={_css_str(value)}]"
     text = fp.get("text") or ""
-    # Playwright's :text-is matches the element's whole normalised text exactly; nested wrappers with
-    # the same text would also match, which the uniqueness count over same-tag elements accounts for.
-    if text and len(text) <= 80 and _count(candidates, lambda c: c.get("tag") == tag and c.get("text") == text) == 1:
+    if text and len(text) <= 80 and _holds_own_text(fp) and _count(candidates, lambda c: _text_is(c, tag, text)) == 1:
         yield f"{tag}:text-is({_css_str(text)})"
     if SHADOW_STEP not in fp["xpath"]:
         yield f"xpath={fp['xpath']}"

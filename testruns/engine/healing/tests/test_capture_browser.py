@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal, scoring
-from testruns.engine.healing.locators import best_locator
+from testruns.engine.healing.locators import best_locator, locator_options
 
 BEFORE = """<!doctype html><html><head><title>Shop</title><style>.gone{display:none}</style></head><body>
 <nav><a href="/">Home</a><a href="/cart">Cart</a></nav>
@@ -323,3 +323,36 @@ def test_the_texts_of_its_row_tell_a_rows_button_from_the_next_rows(open_page, m
     # Without the row's texts, every row's "Archive" has neighbours from two rows and none stands out.
     monkeypatch.setattr(scoring, "RECORDS", False)
     assert not heal(old, candidates).healed
+
+
+TEXT_PAGE = """<!doctype html><html><head><title>People</title></head><body><main><table>
+<tr><td>Ada Lovelace</td><td><div>ada@example.com</div></td><td><button><span>Edit</span></button></td></tr>
+<tr><td><b>Grace</b> Hopper</td><td>grace@example.com</td><td><button>Edit</button></td></tr>
+<tr><td>Ada <em>is</em> Lovelace</td><td>Grace</td><td><button>Delete</button> <button>Delete all</button></td></tr>
+</table><p>Save <a href="/help">help</a> Save</p><p>Save</p></main></body></html>"""
+
+
+@pytest.mark.browser
+def test_every_text_locator_names_exactly_its_element(open_page) -> None:
+    # Playwright's :text-is matches an element by a run of its own text, not by its whole text: a cell
+    # whose text sits in a <div>, a button whose label is in a <span> or a cell whose text is split by a
+    # child element is not matched by it, and an element that merely contains another's text in one of
+    # its runs is. Each text locator offered must resolve, in the page, to exactly its element.
+    page = open_page(TEXT_PAGE)
+    candidates = capture_candidates(page, quiet_ms=0)
+    by_text = 0
+    for c in candidates:
+        for loc in locator_options(c, candidates):
+            if ":text-is(" in loc:
+                by_text += 1
+                assert page.locator(loc).evaluate_all("els => els.length") == 1, loc
+                assert page.locator(loc).first.evaluate(
+                    "(e, xp) => e === document.evaluate(xp, document, null, 9, null).singleNodeValue", c["xpath"]
+                ), loc
+    # The cells and buttons that hold their own text still get one; the <div>ed email cell, the <span>ed
+    # button and "Save", which the first paragraph also holds in its own runs, fall back to their XPath.
+    assert by_text >= 8
+    wrapped_cell = next(c for c in candidates if c["tag"] == "td" and c["text"] == "ada@example.com")
+    assert best_locator(wrapped_cell, candidates).startswith("xpath=")
+    lone_save = next(c for c in candidates if c["tag"] == "p" and c["text"] == "Save")
+    assert best_locator(lone_save, candidates).startswith("xpath=")
