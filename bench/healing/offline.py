@@ -2,6 +2,10 @@
 
     .venv/bin/python -m bench.healing.offline collect --tuning 800 --out var/healing-tuning.pkl.gz
     .venv/bin/python -m bench.healing.offline eval var/healing-tuning.pkl.gz [more.pkl.gz ...]
+    .venv/bin/python -m bench.healing.offline selectors --tuning-from 5000 --tuning 800
+
+A stored case judges a heal by the chosen element's XPath, as the benchmark cannot without a browser;
+`selectors` re-runs cases in Chromium to check that each guess's selector names exactly that element.
 
 Only tuning-split seeds can be collected: the held-out split is never looked at while tuning.
 """
@@ -12,18 +16,33 @@ import argparse
 import gzip
 import itertools
 import pickle
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from testruns.engine.healing import capture_candidates, fingerprint_element, heal
+from testruns.engine.healing.capture import SHADOW_STEP
 
 from .generate import HELDOUT_SEED_BASE, LATER_TUNING_KINDS, TUNING_KINDS, case_seeds, kind_of, make_case
 from .mutate import FAMILIES
 from .run import CHROMIUM_ARGS, MARK_JS, _chromium, ours, rates, target_hidden, tune
 
 
-def _collect(seeds: list[int]) -> list[dict[str, Any]]:
+def _open_case(page: Any, seed: int) -> tuple[Any, dict, bool]:
+    """Render a tuning case's old page, fingerprint its target, render the new page: (case, old target's
+    fingerprint, whether the target is still on the new page, marked as window.__benchTarget)."""
+    case = make_case(seed)
+    assert case.split == "tuning"
+    page.set_content(case.before_html)
+    page.evaluate(MARK_JS)
+    target = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))
+    page.set_content(case.after_html)
+    return case, target, page.evaluate(MARK_JS)
+
+
+def _in_chromium(seeds: list[int], work: Callable[[Any, int], list]) -> list:
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -31,21 +50,40 @@ def _collect(seeds: list[int]) -> list[dict[str, Any]]:
         browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         for seed in seeds:
-            case = make_case(seed)
-            assert case.split == "tuning"
-            page.set_content(case.before_html)
-            page.evaluate(MARK_JS)
-            target = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))
-            page.set_content(case.after_html)
-            truth, hidden = None, False
-            if page.evaluate(MARK_JS):
-                truth = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))["xpath"]
-                hidden = target_hidden(page)
-            out.append({"seed": seed, "split": case.split, "kind": case.kind, "style": case.style,
-                        "families": case.families, "deleted": case.deleted, "reworded": case.reworded, "hidden": hidden,
-                        "target": target, "candidates": capture_candidates(page, quiet_ms=0), "truth": truth})
+            out.extend(work(page, seed))
         browser.close()
     return out
+
+
+def _stored_case(page: Any, seed: int) -> list[dict[str, Any]]:
+    case, target, present = _open_case(page, seed)
+    truth, hidden = None, False
+    if present:
+        truth = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))["xpath"]
+        hidden = target_hidden(page)
+    return [{"seed": seed, "split": case.split, "kind": case.kind, "style": case.style,
+             "families": case.families, "deleted": case.deleted, "reworded": case.reworded, "hidden": hidden,
+             "target": target, "candidates": capture_candidates(page, quiet_ms=0), "truth": truth}]
+
+
+# Whether a selector resolves, through Playwright, to exactly the element at an XPath.
+_NAMES_JS = "(els, xp) => els.length === 1 && els[0] === document.evaluate(xp, document, null, 9, null).singleNodeValue"
+
+
+def _selector_slips(page: Any, seed: int) -> list[str]:
+    """The healer's guesses whose selector does not resolve to exactly the element it chose.
+
+    The stored cases judge a heal by XPath; the benchmark by the selector, in the page. Where the two
+    disagree the healer picked right and then named its pick wrongly: only a browser can tell.
+    """
+    case, target, _ = _open_case(page, seed)
+    decision = heal(target, capture_candidates(page, quiet_ms=0), threshold=0.0, margin=0.0)
+    slips = []
+    for guess in decision.top:
+        loc = guess["locator"]
+        if loc and SHADOW_STEP not in guess["xpath"] and not page.locator(loc).evaluate_all(_NAMES_JS, guess["xpath"]):
+            slips.append(f"seed {seed} ({case.kind}): {loc} does not name {guess['xpath']}")
+    return slips
 
 
 def decide(cases: list[dict]) -> list[dict]:
@@ -114,11 +152,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect")
-    c.add_argument("--tuning", type=int, default=800)
-    c.add_argument("--tuning-from", type=int, default=0,
-                   help="first tuning seed: more tuning-split cases to study (seeds 800-4799 were, on 2026-11-29)")
-    c.add_argument("--kinds", default="", help="only cases of these page kinds (comma-separated), --tuning of them")
-    c.add_argument("--workers", type=int, default=2)
+    v = sub.add_parser("selectors", help="check in Chromium that each guess's selector names exactly that guess")
+    for p in (c, v):
+        p.add_argument("--tuning", type=int, default=800)
+        p.add_argument("--tuning-from", type=int, default=0,
+                       help="first tuning seed: more tuning-split cases to study (seeds 800-4799 were, on 2026-11-29)")
+        p.add_argument("--kinds", default="", help="only cases of these page kinds (comma-separated), --tuning of them")
+        p.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval", help="tune on the stored cases of one or more files together, and report")
     e.add_argument("files", type=Path, nargs="+")
@@ -126,7 +166,7 @@ def main() -> None:
     x.add_argument("file", type=Path)
     x.add_argument("seeds", type=int, nargs="+")
     args = ap.parse_args()
-    if args.cmd == "collect":
+    if args.cmd in ("collect", "selectors"):
         if args.kinds:
             kinds = set(args.kinds.split(","))
             unknown = kinds - set(TUNING_KINDS + LATER_TUNING_KINDS)
@@ -136,15 +176,20 @@ def main() -> None:
             seeds = list(itertools.islice(of_kinds, args.tuning))
         else:
             seeds = case_seeds("tuning", args.tuning, start=args.tuning_from)
+        work = _stored_case if args.cmd == "collect" else _selector_slips
         chunks = [seeds[i:: args.workers] for i in range(args.workers)]
-        cases: list[dict] = []
+        found: list = []
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            for part in pool.map(_collect, chunks):
-                cases.extend(part)
+            for part in pool.map(partial(_in_chromium, work=work), chunks):
+                found.extend(part)
+    if args.cmd == "selectors":
+        print("\n".join(sorted(found)))
+        print(f"{len(found)} guesses of {len(seeds)} cases have a selector that does not name them")
+    elif args.cmd == "collect":
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with gzip.open(args.out, "wb") as fh:
-            pickle.dump(sorted(cases, key=lambda x: x["seed"]), fh)
-        print(f"stored {len(cases)} tuning cases in {args.out}")
+            pickle.dump(sorted(found, key=lambda x: x["seed"]), fh)
+        print(f"stored {len(found)} tuning cases in {args.out}")
     elif args.cmd == "explain":
         with gzip.open(args.file, "rb") as fh:
             stored = {c["seed"]: c for c in pickle.load(fh)}
