@@ -157,10 +157,20 @@ def heal(
         best_score,
         runner_up,
         top,
-        f"healed: {best_loc} scored {best_score:.2f} (runner-up {runner_up:.2f}); "
+        f"healed: {best_loc} scored {best_score:.2f} ({_measured_against(runner_up, rival, confirmed)}); "
         f"matched on {', '.join(strong[:6]) or 'overall similarity'}{_worth_knowing(t, best, known, meant)}",
         rival,
     )
+
+
+def _measured_against(runner_up: float, rival: float, confirmed: bool) -> str:
+    """What the margin was measured against, for the heal's reason: the runner-up, unless twins.rival
+    set it aside (a score above the heal's would otherwise read as if the heal lost)."""
+    if rival == runner_up:
+        return f"runner-up {runner_up:.2f}"
+    if confirmed and twins.NO_RIVAL_WHEN_CONFIRMED:
+        return f"confirmed by an identifier no other element has; runner-up {runner_up:.2f}"
+    return f"runner-up {rival:.2f}; the {runner_up:.2f} was its own wrapper or content, showing the same text"
 
 
 @dataclass(frozen=True)

@@ -344,6 +344,7 @@ def test_a_unique_href_confirms_a_link_and_leaves_it_no_rival(monkeypatch) -> No
     decision = heal(old, page)
     assert decision.healed, decision.reason
     assert decision.chosen["href"] == "/tasks/77" and decision.rival_score == 0.0
+    assert "(confirmed by an identifier no other element has; runner-up" in decision.reason
     # Fingerprints from before hrefs were checked for uniqueness do not get the anchor.
     legacy = {**old, "unique": {"test_id": False}}
     assert heal(legacy, page).rival_score > 0.0
@@ -369,6 +370,10 @@ def test_a_wrapper_with_the_same_text_is_not_a_rival(monkeypatch) -> None:
     assert decision.healed, decision.reason
     assert decision.chosen["xpath"] == badge["xpath"]
     assert decision.rival_score < decision.runner_up_score
+    # The reason names what the margin was measured against, not the wrapper's higher score alone.
+    assert f"(runner-up {decision.rival_score:.2f}; the {decision.runner_up_score:.2f} was its own wrapper" in (
+        decision.reason
+    )
     monkeypatch.setattr(twins, "NESTED_NOT_RIVAL", False)
     decision = heal(old, page, margin=0.15)
     assert not decision.healed and "runner-up" in decision.reason
