@@ -7,6 +7,7 @@ scripts/setup.sh
 scripts/services.sh
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 
 echo "== pytest on SQLite (embedded mode)"
 .venv/bin/pytest -q "$@"

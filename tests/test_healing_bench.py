@@ -16,8 +16,11 @@ from bench.healing.styles import Style
 
 
 def record(score: float, rival: float, *, right: bool = True, deleted: bool = False, hidden: bool = False) -> dict:
-    return {"deleted": deleted, "hidden": hidden, "ours": {"score": score, "runner_up": rival, "rival": rival,
-                                                           "gates": True, "right": right and not deleted}}
+    return {
+        "deleted": deleted,
+        "hidden": hidden,
+        "ours": {"score": score, "runner_up": rival, "rival": rival, "gates": True, "right": right and not deleted},
+    }
 
 
 def test_the_tuner_takes_the_strictest_setting_within_one_standard_error_of_the_best() -> None:
@@ -78,8 +81,11 @@ def product_grid() -> Node:
     grid = Node("div", concept="list.grid")
     for n in range(3):
         card = Node("article", concept="card.product").add(Node("h3", concept="heading").add(f"Product {n}"))
-        card.add(Node("div", concept="item.actions").add(
-            Node("button", {"type": "button"}, ["Details"], kind="action", concept="button.link", target=n == 1)))
+        card.add(
+            Node("div", concept="item.actions").add(
+                Node("button", {"type": "button"}, ["Details"], kind="action", concept="button.link", target=n == 1)
+            )
+        )
         grid.add(card)
     return Node("main").add(Node("section", concept="container").add(grid))
 
@@ -96,13 +102,15 @@ def test_a_move_keeps_the_control_inside_its_own_card() -> None:
         assert next(n for n in node.elements() if n.tag == "h3").text() == "Product 1", seed
 
 
-
 def orders_table() -> Node:
     rows = []
     for n in range(1, 4):
         link = Node("a", {"href": f"/orders/{n}"}, ["View"], kind="action", concept="link", target=n == 2)
-        cells = [Node("td", concept="cell").add(f"#{n}"), Node("td", concept="cell").add(f"Customer {n}"),
-                 Node("td", concept="cell.actions").add(link)]
+        cells = [
+            Node("td", concept="cell").add(f"#{n}"),
+            Node("td", concept="cell").add(f"Customer {n}"),
+            Node("td", concept="cell.actions").add(link),
+        ]
         rows.append(Node("tr", concept="row").add(*cells))
     return Node("main").add(Node("table", concept="card.table").add(Node("tbody").add(*rows)))
 
@@ -132,8 +140,10 @@ def test_a_mutation_in_a_table_leaves_only_table_parts_where_the_parser_expects_
 def contact_form() -> Node:
     field = Node("textarea", {"id": "msg", "name": "message"}, kind="input", target=True)
     return Node("form").add(
-        Node("label", {"for": "email"}, ["Your email"]), Node("input", {"id": "email", "name": "email"}, kind="input"),
-        Node("label", {"for": "msg"}, ["Message"]), field,
+        Node("label", {"for": "email"}, ["Your email"]),
+        Node("input", {"id": "email", "name": "email"}, kind="input"),
+        Node("label", {"for": "msg"}, ["Message"]),
+        field,
     )
 
 
@@ -161,9 +171,20 @@ def test_a_copy_edit_is_reworded_when_it_changes_the_words() -> None:
             root = Node("main").add(Node("p").add("Intro"), button)
             apply("text", root, Style("semantic", random.Random(seed), build="b"), random.Random(seed))
             seen[button.own_text()] = button.reworded
-    assert seen == {"Remove": True, "Save changes": True, "DELETE": False, "SAVE": False, "Delete!": False,
-                    "Delete...": False, "Delete:": False, "Delete \u2192": False, "Save!": False, "Save...": False,
-                    "Save:": False, "Save \u2192": False}
+    assert seen == {
+        "Remove": True,
+        "Save changes": True,
+        "DELETE": False,
+        "SAVE": False,
+        "Delete!": False,
+        "Delete...": False,
+        "Delete:": False,
+        "Delete \u2192": False,
+        "Save!": False,
+        "Save...": False,
+        "Save:": False,
+        "Save \u2192": False,
+    }
 
 
 @pytest.mark.browser

@@ -34,7 +34,11 @@ def test_the_access_log_of_a_real_server_shows_no_token(tmp_path) -> None:
     env = {**os.environ, "ARGUS_DATA_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": ""}
     proc = subprocess.Popen(
         [sys.executable, "-m", "argus.serve", "-b", "127.0.0.1", "-p", str(port), "argus.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         url = f"http://127.0.0.1:{port}/no-such-page?token=s3cret-jwt&api_key=argus_sk_s3cret&since=4"

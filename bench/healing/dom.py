@@ -56,8 +56,14 @@ class Node:
 
     def copy(self) -> Node:
         return Node(
-            self.tag, dict(self.attrs), [c if isinstance(c, str) else c.copy() for c in self.children],
-            self.kind, self.concept, self.target, self.labels_target, self.reworded,
+            self.tag,
+            dict(self.attrs),
+            [c if isinstance(c, str) else c.copy() for c in self.children],
+            self.kind,
+            self.concept,
+            self.target,
+            self.labels_target,
+            self.reworded,
         )
 
     def count(self) -> int:

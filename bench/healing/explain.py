@@ -1,6 +1,6 @@
 """Replay benchmark cases and show why the healer decided what it did (for tuning-split analysis).
 
-    .venv/bin/python -m bench.healing.explain SEED [SEED ...]
+.venv/bin/python -m bench.healing.explain SEED [SEED ...]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def main(seeds: list[int]) -> None:
                 match = next(c for c in candidates if c["xpath"] == truth["xpath"])
                 score, sims, _ = precise_score(Target(target), match)
                 print(f"   new:  {_brief(truth)}")
-                print(f"   true score {score:.3f} {({k: round(v, 2) for k, v in sims.items()})}")
+                print(f"   true score {score:.3f} { ({k: round(v, 2) for k, v in sims.items()}) }")
             print(f"   decision: {decision.reason}")
             for guess in decision.top:
                 print(f"   guess {guess['score']:.3f} {guess['locator']} {_brief(guess)}")

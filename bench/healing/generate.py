@@ -104,8 +104,17 @@ def make_case(seed: int, *, size: int = 2000) -> Case:
         apply(fam, after, style, rng)
         families.append(fam)
     survivor = find_target(after)
-    return Case(seed, split, kind, style_name, families, deleted, before_html, _document(after),
-                reworded=bool(survivor and survivor.reworded))
+    return Case(
+        seed,
+        split,
+        kind,
+        style_name,
+        families,
+        deleted,
+        before_html,
+        _document(after),
+        reworded=bool(survivor and survivor.reworded),
+    )
 
 
 def _document(body: Node) -> str:

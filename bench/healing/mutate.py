@@ -13,7 +13,17 @@ from .dom import Node, find_target, parent_map
 from .styles import Style
 
 FAMILIES = (
-    "id", "name", "test_id", "classes", "text", "tag", "wrap", "move", "reorder", "decoy", "delete",
+    "id",
+    "name",
+    "test_id",
+    "classes",
+    "text",
+    "tag",
+    "wrap",
+    "move",
+    "reorder",
+    "decoy",
+    "delete",
     "delete_decoy",
 )
 DELETIONS = ("delete", "delete_decoy")
@@ -21,18 +31,48 @@ DELETIONS = ("delete", "delete_decoy")
 TEST_ID_ATTRS = ("data-testid", "data-test")
 
 _SYNONYMS = {
-    "sign in": "log in", "log in": "sign in", "continue": "next", "delete": "remove", "edit": "modify",
-    "save": "save changes", "submit": "send", "cancel": "dismiss", "search": "find", "reply": "respond",
-    "details": "view details", "add to cart": "add to bag", "export": "download", "create an account": "sign up",
-    "forgot password?": "reset password", "send message": "send", "post comment": "post",
-    "get started": "start now", "view": "open", "refresh": "reload", "more": "more actions",
-    "remember me": "keep me signed in", "password": "your password", "email address": "email",
-    "new report": "create report", "rename": "rename item", "archive": "move to archive",
+    "sign in": "log in",
+    "log in": "sign in",
+    "continue": "next",
+    "delete": "remove",
+    "edit": "modify",
+    "save": "save changes",
+    "submit": "send",
+    "cancel": "dismiss",
+    "search": "find",
+    "reply": "respond",
+    "details": "view details",
+    "add to cart": "add to bag",
+    "export": "download",
+    "create an account": "sign up",
+    "forgot password?": "reset password",
+    "send message": "send",
+    "post comment": "post",
+    "get started": "start now",
+    "view": "open",
+    "refresh": "reload",
+    "more": "more actions",
+    "remember me": "keep me signed in",
+    "password": "your password",
+    "email address": "email",
+    "new report": "create report",
+    "rename": "rename item",
+    "archive": "move to archive",
 }
 _QUALIFIERS = ["all", "draft", "with SSO", "(beta)", "later", "again", "selected", "copy", "for team"]
 _SIBLING_ACTIONS = ["Preview", "Back", "Skip", "Learn more", "Reset", "Undo", "Share", "Help", "Close", "Print"]
-_ID_SWAPS = {"login": "signin", "submit": "send", "button": "btn", "input": "field", "form": "panel",
-             "email": "mail", "password": "passwd", "delete": "remove", "edit": "update", "save": "persist"}
+_ID_SWAPS = {
+    "login": "signin",
+    "submit": "send",
+    "button": "btn",
+    "input": "field",
+    "form": "panel",
+    "email": "mail",
+    "password": "passwd",
+    "delete": "remove",
+    "edit": "update",
+    "save": "persist",
+}
 
 
 def unit_of(node: Node, parents: dict[int, Node]) -> Node:
@@ -46,9 +86,13 @@ def unit_of(node: Node, parents: dict[int, Node]) -> Node:
 def is_record(node: Node, parents: dict[int, Node]) -> bool:
     """One of a list's records: a card among cards, a row among rows (a sibling of the same tag and style)."""
     parent = parents.get(id(node))
-    return bool(node.concept) and parent is not None and any(
-        isinstance(c, Node) and c is not node and c.tag == node.tag and c.concept == node.concept
-        for c in parent.children
+    return (
+        bool(node.concept)
+        and parent is not None
+        and any(
+            isinstance(c, Node) and c is not node and c.tag == node.tag and c.concept == node.concept
+            for c in parent.children
+        )
     )
 
 
@@ -81,7 +125,7 @@ def _edit_text(text: str, rng: random.Random) -> str:
     r = rng.random()
     if len(words) > 2 and r < 0.4:
         i = rng.randrange(1, len(words))
-        return " ".join(words[:i] + words[i + 1:])
+        return " ".join(words[:i] + words[i + 1 :])
     if r < 0.7:
         return text.title() if text != text.title() else text.upper()
     return text.rstrip(".!?") + rng.choice(["!", "...", ":", " \u2192"])
@@ -116,8 +160,21 @@ def _text_holder(t: Node, root: Node) -> Node | None:
 # ("foster parenting"), so a mutation that put a <div> there would move the target out of its row.
 _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr"})
 
-_TAG_SWAPS = {"button": "a", "a": "button", "h1": "h2", "h2": "h3", "h3": "h2", "h4": "h5", "span": "strong",
-              "strong": "span", "li": "div", "th": "td", "td": "th", "p": "div", "summary": "button"}
+_TAG_SWAPS = {
+    "button": "a",
+    "a": "button",
+    "h1": "h2",
+    "h2": "h3",
+    "h3": "h2",
+    "h4": "h5",
+    "span": "strong",
+    "strong": "span",
+    "li": "div",
+    "th": "td",
+    "td": "th",
+    "p": "div",
+    "summary": "button",
+}
 
 
 def applicable(fam: str, root: Node, t: Node) -> bool:
@@ -253,11 +310,12 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
         grand = parents.get(id(parent))
         # A table cell is not a wrapper: without it, its content would sit in the row, where the browser
         # moves it out of the table (see _TABLE_PARTS).
-        can_unwrap = (parent.tag in ("div", "span", "section", "li") and len(kids) <= 2 and grand is not None
-                      and unit is t)
+        can_unwrap = (
+            parent.tag in ("div", "span", "section", "li") and len(kids) <= 2 and grand is not None and unit is t
+        )
         if can_unwrap and rng.random() < 0.5:
             i = grand.children.index(parent)
-            grand.children[i:i + 1] = parent.children
+            grand.children[i : i + 1] = parent.children
         else:
             wrapper = Node(rng.choice(["div", "span", "div"]), concept="item.wrap")
             cls = style.classes("item.wrap")
@@ -284,9 +342,13 @@ def apply(fam: str, root: Node, style: Style, rng: random.Random) -> None:
             if up is None or up.tag == "main" or is_record(scope, parents):
                 break
             scope = up
-        options = [n for n in scope.elements() if n.tag in ("div", "section", "form", "article", "fieldset", "li",
-                                                             "td", "header", "footer", "nav")
-                   and id(n) not in inside and n is not holder]
+        options = [
+            n
+            for n in scope.elements()
+            if n.tag in ("div", "section", "form", "article", "fieldset", "li", "td", "header", "footer", "nav")
+            and id(n) not in inside
+            and n is not holder
+        ]
         if options and rng.random() < 0.7:
             dest = rng.choice(options)
         else:
@@ -365,8 +427,16 @@ def _reclass(root: Node, t: Node, style: Style, rng: random.Random) -> None:
         new = " ".join([f"ui-{base}", renamed])
     else:
         tokens = (t.attrs.get("class") or "").split()
-        swaps = {"px-4": "px-5", "py-2": "py-2.5", "rounded-md": "rounded-lg", "text-sm": "text-base",
-                 "bg-indigo-600": "bg-blue-600", "border": "border-2", "p-4": "p-6", "flex": "inline-flex"}
+        swaps = {
+            "px-4": "px-5",
+            "py-2": "py-2.5",
+            "rounded-md": "rounded-lg",
+            "text-sm": "text-base",
+            "bg-indigo-600": "bg-blue-600",
+            "border": "border-2",
+            "p-4": "p-6",
+            "flex": "inline-flex",
+        }
         new_tokens = [swaps.get(x, x) for x in tokens] + [rng.choice(["shadow", "ring-1", "transition"])]
         new = " ".join(new_tokens)
     for n in root.elements():

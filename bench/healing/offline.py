@@ -61,9 +61,21 @@ def _stored_case(page: Any, seed: int) -> list[dict[str, Any]]:
     if present:
         truth = fingerprint_element(page, page.evaluate_handle("window.__benchTarget"))["xpath"]
         hidden = target_hidden(page)
-    return [{"seed": seed, "split": case.split, "kind": case.kind, "style": case.style,
-             "families": case.families, "deleted": case.deleted, "reworded": case.reworded, "hidden": hidden,
-             "target": target, "candidates": capture_candidates(page, quiet_ms=0), "truth": truth}]
+    return [
+        {
+            "seed": seed,
+            "split": case.split,
+            "kind": case.kind,
+            "style": case.style,
+            "families": case.families,
+            "deleted": case.deleted,
+            "reworded": case.reworded,
+            "hidden": hidden,
+            "target": target,
+            "candidates": capture_candidates(page, quiet_ms=0),
+            "truth": truth,
+        }
+    ]
 
 
 # Whether a selector resolves, through Playwright, to exactly the element at an XPath.
@@ -92,13 +104,22 @@ def decide(cases: list[dict]) -> list[dict]:
     for c in cases:
         d = heal(c["target"], c["candidates"], threshold=0.0, margin=0.0)
         top = d.top[0] if d.top else None
-        records.append({**{k: c[k] for k in ("seed", "split", "kind", "style", "families", "deleted")},
-                        # Cases stored before the generator marked rewording get it from their seed.
-                        "reworded": c["reworded"] if "reworded" in c else make_case(c["seed"]).reworded,
-                        "hidden": c.get("hidden", False),
-                        "reason": d.reason,
-                        "ours": {"score": d.score, "runner_up": d.runner_up_score, "rival": d.rival_score,
-                                 "gates": d.healed, "right": bool(top and c["truth"] and top["xpath"] == c["truth"])}})
+        records.append(
+            {
+                **{k: c[k] for k in ("seed", "split", "kind", "style", "families", "deleted")},
+                # Cases stored before the generator marked rewording get it from their seed.
+                "reworded": c["reworded"] if "reworded" in c else make_case(c["seed"]).reworded,
+                "hidden": c.get("hidden", False),
+                "reason": d.reason,
+                "ours": {
+                    "score": d.score,
+                    "runner_up": d.runner_up_score,
+                    "rival": d.rival_score,
+                    "gates": d.healed,
+                    "right": bool(top and c["truth"] and top["xpath"] == c["truth"]),
+                },
+            }
+        )
     return records
 
 
@@ -109,10 +130,13 @@ def evaluate(records: list[dict]) -> None:
     print(f"tuned threshold={t:.2f} margin={m:.2f}: {tuned}")
     decide = ours(t, m)
     groups = [(f"{fam:<14}", [r for r in records if fam in r["families"]]) for fam in FAMILIES]
-    groups += [(f"page:{kind:<14}", [r for r in records if r["kind"] == kind])
-               for kind in sorted({r["kind"] for r in records})]
-    groups += [(f"{'reworded':<14}", [r for r in records if r["reworded"]]),
-               (f"{'not reworded':<14}", [r for r in records if not r["reworded"]])]
+    groups += [
+        (f"page:{kind:<14}", [r for r in records if r["kind"] == kind]) for kind in sorted({r["kind"] for r in records})
+    ]
+    groups += [
+        (f"{'reworded':<14}", [r for r in records if r["reworded"]]),
+        (f"{'not reworded':<14}", [r for r in records if not r["reworded"]]),
+    ]
     for name, sub in groups:
         if sub:
             print(f"  {name}{len(sub):>4} {rates(sub, decide)}")
@@ -125,8 +149,13 @@ def evaluate(records: list[dict]) -> None:
     wrong = [r for r in rec if not r["ours"]["right"]]
     print("top-1 wrong:", [(r["seed"], r["families"]) for r in wrong][:30])
     missed = [r for r in rec if r["ours"]["right"] and not decide(r)[0]]
-    print("right but abstained:", [(r["seed"], round(r["ours"]["score"], 2),
-                                    round(r["ours"]["score"] - r["ours"]["runner_up"], 2)) for r in missed][:30])
+    print(
+        "right but abstained:",
+        [
+            (r["seed"], round(r["ours"]["score"], 2), round(r["ours"]["score"] - r["ours"]["runner_up"], 2))
+            for r in missed
+        ][:30],
+    )
     print(leave_one_kind_out(records))
 
 
@@ -144,8 +173,10 @@ def leave_one_kind_out(records: list[dict]) -> str:
         wrong += result["false_heals"]
         attempts += result["heal_attempts"]
         picks.append(f"{kind} {t:.2f}/{m:.2f}")
-    return (f"leave one kind out: {right}/{recoverable} right heals on the kind left out, "
-            f"{wrong}/{attempts} false heals; picks: {', '.join(picks)}")
+    return (
+        f"leave one kind out: {right}/{recoverable} right heals on the kind left out, "
+        f"{wrong}/{attempts} false heals; picks: {', '.join(picks)}"
+    )
 
 
 def main() -> None:
@@ -155,8 +186,12 @@ def main() -> None:
     v = sub.add_parser("selectors", help="check in Chromium that each guess's selector names exactly that guess")
     for p in (c, v):
         p.add_argument("--tuning", type=int, default=800)
-        p.add_argument("--tuning-from", type=int, default=0,
-                       help="first tuning seed: more tuning-split cases to study (seeds 800-4799 were, on 2026-11-29)")
+        p.add_argument(
+            "--tuning-from",
+            type=int,
+            default=0,
+            help="first tuning seed: more tuning-split cases to study (seeds 800-4799 were, on 2026-11-29)",
+        )
         p.add_argument("--kinds", default="", help="only cases of these page kinds (comma-separated), --tuning of them")
         p.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, required=True)
@@ -177,7 +212,7 @@ def main() -> None:
         else:
             seeds = case_seeds("tuning", args.tuning, start=args.tuning_from)
         work = _stored_case if args.cmd == "collect" else _selector_slips
-        chunks = [seeds[i:: args.workers] for i in range(args.workers)]
+        chunks = [seeds[i :: args.workers] for i in range(args.workers)]
         found: list = []
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
             for part in pool.map(partial(_in_chromium, work=work), chunks):
@@ -203,8 +238,20 @@ def main() -> None:
         evaluate(records)
 
 
-_SHOW = ("tag", "id", "name", "classes", "text", "accessible_name", "label", "test_ids", "href", "context",
-         "neighbor_texts", "xpath")
+_SHOW = (
+    "tag",
+    "id",
+    "name",
+    "classes",
+    "text",
+    "accessible_name",
+    "label",
+    "test_ids",
+    "href",
+    "context",
+    "neighbor_texts",
+    "xpath",
+)
 
 
 def _brief(fp: dict) -> str:

@@ -14,19 +14,118 @@ from collections.abc import Callable
 from .dom import Node
 from .styles import Style
 
-FIRST = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Radia", "Edsger", "Frances",
-         "Donald", "Hedy", "John", "Katherine", "Tim", "Sophie", "Niklaus", "Annie", "Guido"]
-LAST = ["Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Perlman",
-        "Dijkstra", "Allen", "Knuth", "Lamarr", "Backus", "Johnson", "Lee", "Wilson", "Wirth", "Easley", "Rossum"]
-NOUNS = ["lamp", "chair", "kettle", "backpack", "notebook", "headphones", "mug", "blanket", "bottle", "jacket",
-         "camera", "speaker", "watch", "desk", "plant", "candle", "wallet", "scarf", "monitor", "keyboard"]
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Radia",
+    "Edsger",
+    "Frances",
+    "Donald",
+    "Hedy",
+    "John",
+    "Katherine",
+    "Tim",
+    "Sophie",
+    "Niklaus",
+    "Annie",
+    "Guido",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Perlman",
+    "Dijkstra",
+    "Allen",
+    "Knuth",
+    "Lamarr",
+    "Backus",
+    "Johnson",
+    "Lee",
+    "Wilson",
+    "Wirth",
+    "Easley",
+    "Rossum",
+]
+NOUNS = [
+    "lamp",
+    "chair",
+    "kettle",
+    "backpack",
+    "notebook",
+    "headphones",
+    "mug",
+    "blanket",
+    "bottle",
+    "jacket",
+    "camera",
+    "speaker",
+    "watch",
+    "desk",
+    "plant",
+    "candle",
+    "wallet",
+    "scarf",
+    "monitor",
+    "keyboard",
+]
 ADJ = ["Nordic", "Classic", "Compact", "Wireless", "Organic", "Vintage", "Modern", "Rugged", "Smart", "Cozy"]
-TOPICS = ["Billing", "Security", "Integrations", "Reports", "Team", "Shipping", "Returns", "Privacy", "API",
-          "Notifications", "Exports", "Onboarding", "Storage", "Analytics", "Support"]
+TOPICS = [
+    "Billing",
+    "Security",
+    "Integrations",
+    "Reports",
+    "Team",
+    "Shipping",
+    "Returns",
+    "Privacy",
+    "API",
+    "Notifications",
+    "Exports",
+    "Onboarding",
+    "Storage",
+    "Analytics",
+    "Support",
+]
 WORDS = [
-    "the", "quick", "team", "ships", "small", "changes", "every", "day", "and", "measures", "what", "users", "do",
-    "with", "them", "while", "keeping", "reliable", "tests", "close", "to", "product", "so", "regressions",
-    "surface", "early", "clearly",
+    "the",
+    "quick",
+    "team",
+    "ships",
+    "small",
+    "changes",
+    "every",
+    "day",
+    "and",
+    "measures",
+    "what",
+    "users",
+    "do",
+    "with",
+    "them",
+    "while",
+    "keeping",
+    "reliable",
+    "tests",
+    "close",
+    "to",
+    "product",
+    "so",
+    "regressions",
+    "surface",
+    "early",
+    "clearly",
 ]
 
 
@@ -35,9 +134,18 @@ class Builder:
         self.s = style
         self.rng = rng
 
-    def el(self, tag: str, concept: str = "", text: str | None = None, *, kind: str = "",
-           human_id: str | None = None, test_id: str | None = None, control: bool = False,
-           **attrs: str) -> Node:
+    def el(
+        self,
+        tag: str,
+        concept: str = "",
+        text: str | None = None,
+        *,
+        kind: str = "",
+        human_id: str | None = None,
+        test_id: str | None = None,
+        control: bool = False,
+        **attrs: str,
+    ) -> Node:
         node = Node(tag, kind=kind, concept=concept)
         el_id = self.s.element_id(human_id, control=control) if (human_id or control) else None
         if el_id:
@@ -56,15 +164,25 @@ class Builder:
 
     def button(self, text: str, variant: str = "primary", *, slug: str | None = None, **attrs: str) -> Node:
         slug = slug or slugify(text)
-        return self.el("button", f"button.{variant}", text, kind="action", human_id=f"{slug}-button",
-                       test_id=slug, control=True, type=attrs.pop("type", "button"), **attrs)
+        return self.el(
+            "button",
+            f"button.{variant}",
+            text,
+            kind="action",
+            human_id=f"{slug}-button",
+            test_id=slug,
+            control=True,
+            type=attrs.pop("type", "button"),
+            **attrs,
+        )
 
     def link(self, text: str, href: str, *, slug: str | None = None, targetable: bool = True) -> Node:
         slug = slug or slugify(text)
         return self.el("a", "link", text, kind="action" if targetable else "", test_id=slug, href=href)
 
-    def field(self, label: str, name: str, *, type_: str = "text", placeholder: str | None = None,
-              textarea: bool = False) -> Node:
+    def field(
+        self, label: str, name: str, *, type_: str = "text", placeholder: str | None = None, textarea: bool = False
+    ) -> Node:
         wrap = self.el("div", "field")
         tag = "textarea" if textarea else "input"
         attrs = {"name": name}
@@ -72,8 +190,9 @@ class Builder:
             attrs["type"] = type_
         if placeholder:
             attrs["placeholder"] = placeholder
-        control = self.el(tag, "input", kind="input", human_id=name.replace("_", "-"), test_id=f"{name}-input",
-                          control=True, **attrs)
+        control = self.el(
+            tag, "input", kind="input", human_id=name.replace("_", "-"), test_id=f"{name}-input", control=True, **attrs
+        )
         lab = self.el("label", "label", label)
         if "id" in control.attrs:
             lab.attrs["for"] = control.attrs["id"]
@@ -84,8 +203,16 @@ class Builder:
         return wrap
 
     def checkbox(self, label: str, name: str, *, switch: bool = False) -> Node:
-        box = self.el("input", "toggle", kind="toggle", human_id=name, test_id=f"{name}-toggle", control=True,
-                      type="checkbox", name=name)
+        box = self.el(
+            "input",
+            "toggle",
+            kind="toggle",
+            human_id=name,
+            test_id=f"{name}-toggle",
+            control=True,
+            type="checkbox",
+            name=name,
+        )
         if switch:
             box.attrs["role"] = "switch"
         lab = self.el("label", "label", label)
@@ -158,8 +285,12 @@ def table(b: Builder) -> Node:
     entity = b.rng.choice(["User", "Order", "Invoice", "Member"])
     root = b.el("section", "container")
     bar = b.el("div", "nav.toolbar")
-    bar.add(b.heading(2, f"{entity}s"), b.field("Search", "q", placeholder=f"Search {entity.lower()}s"),
-            b.button(f"Add {entity.lower()}"), b.button("Export", "secondary"))
+    bar.add(
+        b.heading(2, f"{entity}s"),
+        b.field("Search", "q", placeholder=f"Search {entity.lower()}s"),
+        b.button(f"Add {entity.lower()}"),
+        b.button("Export", "secondary"),
+    )
     root.add(bar)
     cols = ["Name", "Email", "Role", "Status"]
     tbl = b.el("table", "card.table")
@@ -173,9 +304,12 @@ def table(b: Builder) -> Node:
         name, email = person(b.rng)
         row_id = 1000 + i * 7
         tr = b.el("tr", "row")
-        tr.add(b.el("td", "cell", name, kind="text"), b.el("td", "cell", email, kind="text"),
-               b.el("td", "cell", b.rng.choice(["Admin", "Editor", "Viewer"])),
-               b.el("td", "cell").add(b.el("span", "badge", b.rng.choice(["Active", "Invited", "Suspended"]))))
+        tr.add(
+            b.el("td", "cell", name, kind="text"),
+            b.el("td", "cell", email, kind="text"),
+            b.el("td", "cell", b.rng.choice(["Admin", "Editor", "Viewer"])),
+            b.el("td", "cell").add(b.el("span", "badge", b.rng.choice(["Active", "Invited", "Suspended"]))),
+        )
         actions = b.el("td", "cell.actions")
         for verb, variant in (("Edit", "secondary"), ("Delete", "danger")):
             slug = f"{verb.lower()}-{entity.lower()}-{row_id}" if per_row_ids else f"{verb.lower()}-{entity.lower()}"
@@ -195,20 +329,30 @@ def form(b: Builder) -> Node:
     root = b.el("form", "card.form", human_id="profile-form")
     root.add(b.heading(2, b.rng.choice(["Shipping details", "Your profile", "Billing address"])))
     for legend, fields in (
-        ("Contact", [("First name", "first_name"), ("Last name", "last_name"), ("Email", "email"),
-                     ("Phone", "phone")]),
-        ("Address", [("Street address", "street"), ("City", "city"), ("Postal code", "postal_code"),
-                     ("Region", "region")]),
+        ("Contact", [("First name", "first_name"), ("Last name", "last_name"), ("Email", "email"), ("Phone", "phone")]),
+        (
+            "Address",
+            [("Street address", "street"), ("City", "city"), ("Postal code", "postal_code"), ("Region", "region")],
+        ),
     ):
         fs = b.el("fieldset", "field.group")
         fs.add(b.el("legend", "label", legend, kind="text"))
         for label, name in fields:
-            fs.add(b.field(label, name, type_="email" if name == "email" else "text",
-                           placeholder=label if b.rng.random() < 0.5 else None))
+            fs.add(
+                b.field(
+                    label,
+                    name,
+                    type_="email" if name == "email" else "text",
+                    placeholder=label if b.rng.random() < 0.5 else None,
+                )
+            )
         root.add(fs)
     countries = ["Germany", "France", "Japan", "Brazil", "Canada", "Kenya"]
-    root.add(b.select("Country", "country", [(c[:2].upper(), c) for c in countries], human_id="country",
-                      test_id="country-select"))
+    root.add(
+        b.select(
+            "Country", "country", [(c[:2].upper(), c) for c in countries], human_id="country", test_id="country-select"
+        )
+    )
     root.add(b.field("Delivery notes", "notes", textarea=True))
     radios = b.el("div", "field.radios")
     for speed in ["Standard", "Express", "Overnight"]:
@@ -217,8 +361,11 @@ def form(b: Builder) -> Node:
     root.add(radios)
     root.add(b.checkbox("I accept the terms", "terms"))
     actions = b.el("div", "item.actions")
-    actions.add(b.button("Save draft", "secondary"), b.button("Cancel", "secondary"),
-                b.button(b.rng.choice(["Submit", "Save", "Continue to payment"]), slug="submit-form", type="submit"))
+    actions.add(
+        b.button("Save draft", "secondary"),
+        b.button("Cancel", "secondary"),
+        b.button(b.rng.choice(["Submit", "Save", "Continue to payment"]), slug="submit-form", type="submit"),
+    )
     root.add(actions)
     return root
 
@@ -259,8 +406,12 @@ def modal(b: Builder) -> Node:
     root = b.el("section", "container")
     root.add(b.heading(2, "Account"), b.para(15))
     danger = b.el("div", "card.danger")
-    danger.add(b.heading(3, "Danger zone"), b.para(10), b.button("Delete account", "danger"),
-               b.button("Cancel subscription", "secondary"))
+    danger.add(
+        b.heading(3, "Danger zone"),
+        b.para(10),
+        b.button("Delete account", "danger"),
+        b.button("Cancel subscription", "secondary"),
+    )
     root.add(danger)
     dialog = b.el("div", "card.dialog", human_id="confirm-dialog", role="dialog", aria_modal="true")
     title = b.heading(2, b.rng.choice(["Delete this account?", "Are you sure?", "Confirm deletion"]))
@@ -269,8 +420,10 @@ def modal(b: Builder) -> Node:
     close = b.button("\u00d7", "link", slug="dialog-close")  # the usual multiplication-sign close button
     close.attrs["aria-label"] = "Close"
     foot = b.el("div", "item.actions")
-    foot.add(b.button("Cancel", "secondary", slug="dialog-cancel"),
-             b.button(b.rng.choice(["Delete", "Yes, delete", "Confirm"]), "danger", slug="dialog-confirm"))
+    foot.add(
+        b.button("Cancel", "secondary", slug="dialog-cancel"),
+        b.button(b.rng.choice(["Delete", "Yes, delete", "Confirm"]), "danger", slug="dialog-confirm"),
+    )
     dialog.add(close, foot)
     root.add(dialog)
     return root
@@ -284,9 +437,11 @@ def card_grid(b: Builder) -> Node:
         name = f"{b.rng.choice(ADJ)} {b.rng.choice(NOUNS)}"
         card = b.el("article", "card.product")
         card.add(b.el("img", "card.image", alt=name, src=f"/img/{i}.png", width="120", height="80"))
-        card.add(b.heading(3, name), b.el("p", "text", b.words(8)),
-                 b.el("span", "badge.price", f"${b.rng.randint(5, 300)}.{b.rng.choice(['00', '50', '99'])}",
-                      kind="text"))
+        card.add(
+            b.heading(3, name),
+            b.el("p", "text", b.words(8)),
+            b.el("span", "badge.price", f"${b.rng.randint(5, 300)}.{b.rng.choice(['00', '50', '99'])}", kind="text"),
+        )
         add = b.button("Add to cart", slug="add-to-cart")
         add.attrs["aria-label"] = f"Add {name} to cart"
         card.add(add, b.link("Details", f"/products/{i}", slug="product-details"))
@@ -301,8 +456,19 @@ def settings(b: Builder) -> Node:
     for section in b.rng.sample(TOPICS, 4):
         sec = b.el("section", "card.settings")
         sec.add(b.heading(2, section), b.para(10))
-        for opt in b.rng.sample(["Email alerts", "Weekly digest", "Two-factor login", "Dark mode", "Beta features",
-                                 "Public profile", "Auto-renew", "Usage reports"], 3):
+        for opt in b.rng.sample(
+            [
+                "Email alerts",
+                "Weekly digest",
+                "Two-factor login",
+                "Dark mode",
+                "Beta features",
+                "Public profile",
+                "Auto-renew",
+                "Usage reports",
+            ],
+            3,
+        ):
             sec.add(b.checkbox(opt, f"{slugify(section)}_{slugify(opt)}".replace("-", "_"), switch=True))
         sec.add(b.button("Save", slug=f"save-{slugify(section)}"))
         root.add(sec)
@@ -344,8 +510,9 @@ def pricing(b: Builder) -> Node:
         ul = b.el("ul", "list")
         for _ in range(b.rng.randint(4, 7)):
             ul.add(b.el("li", "item", b.words(4)))
-        card.add(ul, b.button(b.rng.choice([f"Choose {name}", "Get started", "Start trial"]),
-                              slug=f"choose-{name.lower()}"))
+        card.add(
+            ul, b.button(b.rng.choice([f"Choose {name}", "Get started", "Start trial"]), slug=f"choose-{name.lower()}")
+        )
         tiers.add(card)
     root.add(tiers)
     return root
@@ -359,8 +526,11 @@ def comments(b: Builder) -> Node:
     for _ in range(b.rng.randint(8, 20)):
         name, _email = person(b.rng)
         c = b.el("div", "card.comment")
-        c.add(b.el("strong", "text.author", name, kind="text"), b.el("span", "text.time", "2 hours ago"),
-              b.el("p", "text", b.words(14)))
+        c.add(
+            b.el("strong", "text.author", name, kind="text"),
+            b.el("span", "text.time", "2 hours ago"),
+            b.el("p", "text", b.words(14)),
+        )
         reply = b.button("Reply", "link", slug="reply")
         reply.attrs["aria-label"] = f"Reply to {name}"
         c.add(reply, b.button(f"Like ({b.rng.randint(0, 40)})", "link", slug="like"))
@@ -378,9 +548,11 @@ def dashboard(b: Builder) -> Node:
     stats = b.el("div", "list.stats")
     for label in ["Revenue", "Active users", "Churn", "Open tickets"]:
         card = b.el("div", "card.stat")
-        card.add(b.el("h4", "heading", label), b.el("strong", "text.value", f"{b.rng.randint(10, 9999)}",
-                                                    kind="text"),
-                 b.el("span", "badge", f"{b.rng.choice(['+', '-'])}{b.rng.randint(1, 30)}%"))
+        card.add(
+            b.el("h4", "heading", label),
+            b.el("strong", "text.value", f"{b.rng.randint(10, 9999)}", kind="text"),
+            b.el("span", "badge", f"{b.rng.choice(['+', '-'])}{b.rng.randint(1, 30)}%"),
+        )
         stats.add(card)
     root.add(stats)
     quick = b.el("div", "item.actions")
@@ -390,9 +562,15 @@ def dashboard(b: Builder) -> Node:
     for _ in range(b.rng.randint(10, 20)):
         name, _email = person(b.rng)
         li = b.el("li", "item")
-        li.add(b.el("span", "text", f"{name} {b.rng.choice(['created', 'closed', 'updated'])} "
-                                    f"{b.rng.choice(['a ticket', 'an invoice', 'a report'])}"),
-               b.link("View", f"/activity/{b.rng.randint(1, 99999)}", slug="view-activity"))
+        li.add(
+            b.el(
+                "span",
+                "text",
+                f"{name} {b.rng.choice(['created', 'closed', 'updated'])} "
+                f"{b.rng.choice(['a ticket', 'an invoice', 'a report'])}",
+            ),
+            b.link("View", f"/activity/{b.rng.randint(1, 99999)}", slug="view-activity"),
+        )
         act.add(li)
     root.add(b.heading(2, "Recent activity"), act)
     return root
@@ -406,8 +584,12 @@ def faq(b: Builder) -> Node:
         d.add(b.el("summary", "heading", f"How does {topic.lower()} work?", kind="action"), b.para(20))
         root.add(d)
     contact = b.el("form", "card.contact")
-    contact.add(b.heading(2, "Still need help?"), b.field("Your email", "contact_email", type_="email"),
-                b.field("Message", "message", textarea=True), b.button("Send message", type="submit"))
+    contact.add(
+        b.heading(2, "Still need help?"),
+        b.field("Your email", "contact_email", type_="email"),
+        b.field("Message", "message", textarea=True),
+        b.button("Send message", type="submit"),
+    )
     root.add(contact)
     return root
 
@@ -425,11 +607,15 @@ def team(b: Builder) -> Node:
     for _ in range(b.rng.randint(6, 14)):
         name, email = person(b.rng)
         card = b.el("div", "card.member")
-        card.add(b.heading(3, name), b.el("p", "text", b.rng.choice(["Admin", "Editor", "Viewer"]), kind="text"),
-                 b.el("span", "text", email))
+        card.add(
+            b.heading(3, name),
+            b.el("p", "text", b.rng.choice(["Admin", "Editor", "Viewer"]), kind="text"),
+            b.el("span", "text", email),
+        )
         # Same label, same test id in every card: only the card's heading says which member is meant.
-        card.add(b.button("Message", "secondary", slug="message-member"),
-                 b.button("Remove", "danger", slug="remove-member"))
+        card.add(
+            b.button("Message", "secondary", slug="message-member"), b.button("Remove", "danger", slug="remove-member")
+        )
         grid.add(card)
     root.add(grid)
     root.add(b.button(b.rng.choice(["Invite member", "Add people"]), slug="invite"))
@@ -446,10 +632,13 @@ def inbox(b: Builder) -> Node:
     for _i in range(b.rng.randint(10, 25)):
         name, _email = person(b.rng)
         li = b.el("li", "item.message")
-        li.add(b.el("strong", "text.author", name, kind="text"), b.el("span", "text", b.words(5)),
-               b.el("span", "badge", f"{b.rng.randint(1, 9)} new", kind="text"),
-               b.link("Open", f"/inbox/{b.rng.randint(1, 99999)}", slug="open-thread"),
-               b.button("Archive", "secondary", slug="archive"))
+        li.add(
+            b.el("strong", "text.author", name, kind="text"),
+            b.el("span", "text", b.words(5)),
+            b.el("span", "badge", f"{b.rng.randint(1, 9)} new", kind="text"),
+            b.link("Open", f"/inbox/{b.rng.randint(1, 99999)}", slug="open-thread"),
+            b.button("Archive", "secondary", slug="archive"),
+        )
         ul.add(li)
     root.add(ul)
     return root
@@ -464,14 +653,14 @@ def kanban(b: Builder) -> Node:
         col.add(b.heading(2, column), b.el("span", "badge", f"{b.rng.randint(1, 12)} cards", kind="text"))
         for _ in range(b.rng.randint(2, 5)):
             card = b.el("div", "card.task")
-            card.add(b.el("p", "text", b.words(5)), b.link("Open", f"/tasks/{b.rng.randint(1, 99999)}",
-                                                             slug="open-task"))
+            card.add(
+                b.el("p", "text", b.words(5)), b.link("Open", f"/tasks/{b.rng.randint(1, 99999)}", slug="open-task")
+            )
             col.add(card)
         col.add(b.button("Add card", "secondary", slug="add-card"))
         board.add(col)
     root.add(board)
     return root
-
 
 
 # Form- and table-shaped tuning kinds (2026-11-30). Until then the tuning split's only forms were a
@@ -489,8 +678,13 @@ def checkout(b: Builder) -> Node:
     for legend, prefix in addresses[: b.rng.choice([1, 2])]:
         fs = b.el("fieldset", "field.group")
         fs.add(b.el("legend", "label", legend, kind="text"))
-        for label, name in (("Full name", "name"), ("Address line 1", "line1"), ("Address line 2", "line2"),
-                            ("City", "city"), ("ZIP code", "zip")):
+        for label, name in (
+            ("Full name", "name"),
+            ("Address line 1", "line1"),
+            ("Address line 2", "line2"),
+            ("City", "city"),
+            ("ZIP code", "zip"),
+        ):
             fs.add(b.field(label, f"{prefix}_{name}", placeholder=label if b.rng.random() < 0.3 else None))
         root.add(fs)
     pay = b.el("fieldset", "field.group")
@@ -500,18 +694,25 @@ def checkout(b: Builder) -> Node:
         r = b.el("input", "toggle", kind="toggle", control=True, type="radio", name="method", value=slugify(method))
         methods.add(b.el("label", "label", method).add(r))
     pay.add(methods)
-    pay.add(b.field("Card number", "card_number", placeholder="1234 1234 1234 1234"),
-            b.field("Security code", "cvc", type_="password"))
+    pay.add(
+        b.field("Card number", "card_number", placeholder="1234 1234 1234 1234"),
+        b.field("Security code", "cvc", type_="password"),
+    )
     months = [f"{m:02d}" for m in range(1, 13)]
-    pay.add(b.select("Expiry month", "expiry_month", [(m, m) for m in months], human_id="expiry-month",
-                     test_id="expiry-select"))
+    pay.add(
+        b.select(
+            "Expiry month", "expiry_month", [(m, m) for m in months], human_id="expiry-month", test_id="expiry-select"
+        )
+    )
     root.add(pay)
     root.add(b.field("Order notes", "order_notes", textarea=True))
     root.add(b.checkbox("Save this card for next time", "save_card"), b.checkbox("Email me the receipt", "receipt"))
     actions = b.el("div", "item.actions")
-    actions.add(b.button("Back to cart", "secondary"), b.button("Apply coupon", "link"),
-                b.button(b.rng.choice(["Place order", "Pay now", "Confirm purchase"]), slug="place-order",
-                         type="submit"))
+    actions.add(
+        b.button("Back to cart", "secondary"),
+        b.button("Apply coupon", "link"),
+        b.button(b.rng.choice(["Place order", "Pay now", "Confirm purchase"]), slug="place-order", type="submit"),
+    )
     root.add(actions)
     return root
 
@@ -519,9 +720,12 @@ def checkout(b: Builder) -> Node:
 def orders(b: Builder) -> Node:
     root = b.el("section", "container")
     bar = b.el("div", "nav.toolbar")
-    bar.add(b.heading(1, b.rng.choice(["Orders", "Recent orders", "Sales"])),
-            b.field("Filter", "filter", placeholder="Order number or customer"),
-            b.button("New order"), b.button("Download CSV", "secondary"))
+    bar.add(
+        b.heading(1, b.rng.choice(["Orders", "Recent orders", "Sales"])),
+        b.field("Filter", "filter", placeholder="Order number or customer"),
+        b.button("New order"),
+        b.button("Download CSV", "secondary"),
+    )
     root.add(bar)
     tbl = b.el("table", "card.table")
     head = b.el("tr", "row.head")
@@ -534,12 +738,14 @@ def orders(b: Builder) -> Node:
         number = b.rng.randint(10000, 99999)
         name, email = person(b.rng)
         tr = b.el("tr", "row")
-        tr.add(b.el("td", "cell", f"#{number}", kind="text"), b.el("td", "cell", name, kind="text"),
-               b.el("td", "cell", email, kind="text"),
-               b.el("td", "cell", f"{b.rng.randint(1, 28)} {b.rng.choice(['Jan', 'Feb', 'Mar', 'Apr'])}"),
-               b.el("td", "cell", f"${b.rng.randint(5, 900)}.{b.rng.randint(0, 99):02d}", kind="text"),
-               b.el("td", "cell").add(b.el("span", "badge", b.rng.choice(["Paid", "Pending", "Refunded"]),
-                                           kind="text")))
+        tr.add(
+            b.el("td", "cell", f"#{number}", kind="text"),
+            b.el("td", "cell", name, kind="text"),
+            b.el("td", "cell", email, kind="text"),
+            b.el("td", "cell", f"{b.rng.randint(1, 28)} {b.rng.choice(['Jan', 'Feb', 'Mar', 'Apr'])}"),
+            b.el("td", "cell", f"${b.rng.randint(5, 900)}.{b.rng.randint(0, 99):02d}", kind="text"),
+            b.el("td", "cell").add(b.el("span", "badge", b.rng.choice(["Paid", "Pending", "Refunded"]), kind="text")),
+        )
         actions = b.el("td", "cell.actions")
         actions.add(b.link("View", f"/orders/{number}", slug=f"view-order-{number}" if per_row_ids else "view-order"))
         for verb, variant in (("Refund", "secondary"), ("Cancel", "danger")):
@@ -556,10 +762,23 @@ def orders(b: Builder) -> Node:
 
 
 KINDS: dict[str, Callable[[Builder], Node]] = {
-    "login": login, "table": table, "form": form, "navigation": navigation, "modal": modal,
-    "card_grid": card_grid, "settings": settings, "search_results": search_results, "pricing": pricing,
-    "comments": comments, "dashboard": dashboard, "faq": faq, "team": team, "inbox": inbox, "kanban": kanban,
-    "checkout": checkout, "orders": orders,
+    "login": login,
+    "table": table,
+    "form": form,
+    "navigation": navigation,
+    "modal": modal,
+    "card_grid": card_grid,
+    "settings": settings,
+    "search_results": search_results,
+    "pricing": pricing,
+    "comments": comments,
+    "dashboard": dashboard,
+    "faq": faq,
+    "team": team,
+    "inbox": inbox,
+    "kanban": kanban,
+    "checkout": checkout,
+    "orders": orders,
 }
 
 
@@ -599,8 +818,10 @@ def build_page(b: Builder, kind: str, *, size: int = 2000) -> Node:
             topic = b.rng.choice(TOPICS)
             li = b.el("li", "item")
             href = f"/{slugify(topic)}/{b.rng.randint(1, 999)}"
-            li.add(b.el("a", "link", f"{topic} {b.words(3).lower()}", href=href),
-                   b.el("span", "text", f"{b.rng.randint(1, 28)} Mar"))
+            li.add(
+                b.el("a", "link", f"{topic} {b.words(3).lower()}", href=href),
+                b.el("span", "text", f"{b.rng.randint(1, 28)} Mar"),
+            )
             ul.add(li)
         block.add(ul)
         sink.add(block)

@@ -121,12 +121,26 @@ def _run_case(page: Any, seed: int) -> dict:
     _, hl_right = _check(page, f"xpath={hl_choice['xpath']}" if hl_choice else None)
     sl_count, sl_right = _check(page, recorded)
     return {
-        "seed": seed, "split": case.split, "kind": case.kind, "style": case.style, "families": case.families,
-        "deleted": case.deleted, "reworded": case.reworded, "hidden": hidden, "elements": len(candidates),
-        "heal_ms": heal_ms, "heal_cpu_ms": heal_cpu_ms,
-        "ours": {"score": decision.score, "runner_up": decision.runner_up_score, "rival": decision.rival_score,
-                 "gates": decision.healed,
-                 "right": ours_right, "count": ours_count, "locator": top["locator"] if top else None},
+        "seed": seed,
+        "split": case.split,
+        "kind": case.kind,
+        "style": case.style,
+        "families": case.families,
+        "deleted": case.deleted,
+        "reworded": case.reworded,
+        "hidden": hidden,
+        "elements": len(candidates),
+        "heal_ms": heal_ms,
+        "heal_cpu_ms": heal_cpu_ms,
+        "ours": {
+            "score": decision.score,
+            "runner_up": decision.runner_up_score,
+            "rival": decision.rival_score,
+            "gates": decision.healed,
+            "right": ours_right,
+            "count": ours_count,
+            "locator": top["locator"] if top else None,
+        },
         "healenium": {"healed": hl_choice is not None, "right": hl_right, "score": hl_score},
         "single": {"healed": sl_count == 1, "right": sl_right, "locator": recorded},
     }
@@ -223,8 +237,10 @@ def tune(records: list[dict]) -> tuple[float, float, dict]:
     top = max(r["heal_accuracy"] or 0.0 for _, _, r in candidates)
     recoverable = sum(1 for r in records if not r["deleted"] and not r.get("hidden")) or 1
     se = (top * (1 - top) / recoverable) ** 0.5
-    t, m, r = max(((t, m, r) for t, m, r in candidates if (r["heal_accuracy"] or 0.0) >= top - se),
-                  key=lambda c: (-c[2]["false_heals"], c[0] + c[1], c[0]))
+    t, m, r = max(
+        ((t, m, r) for t, m, r in candidates if (r["heal_accuracy"] or 0.0) >= top - se),
+        key=lambda c: (-c[2]["false_heals"], c[0] + c[1], c[0]),
+    )
     return t, m, r
 
 
@@ -243,8 +259,10 @@ def _fmt(v: float | None) -> str:
 
 def table(records: list[dict], decide_ours: Decide) -> list[str]:
     lines = []
-    head = (f"{'group':<22}{'n':>5} | {'ours acc':>8} {'false':>6} {'abst':>6} | {'hlnm acc':>8} {'false':>6} "
-            f"{'abst':>6} | {'1loc acc':>8} {'false':>6} {'abst':>6} | better on")
+    head = (
+        f"{'group':<22}{'n':>5} | {'ours acc':>8} {'false':>6} {'abst':>6} | {'hlnm acc':>8} {'false':>6} "
+        f"{'abst':>6} | {'1loc acc':>8} {'false':>6} {'abst':>6} | better on"
+    )
     lines.append(head)
     lines.append("-" * len(head))
     groups: list[tuple[str, list[dict]]] = []
@@ -291,14 +309,18 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tuning", type=int, default=800, help="0: use the thresholds shipped in healer.py")
     ap.add_argument("--heldout", type=int, default=1000)
-    ap.add_argument("--heldout-from", type=int, default=None,
-                    help="first held-out seed (default 1,000,000); a fresh range gives cases never looked at")
+    ap.add_argument(
+        "--heldout-from",
+        type=int,
+        default=None,
+        help="first held-out seed (default 1,000,000); a fresh range gives cases never looked at",
+    )
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dump", type=Path, help="write every case record as JSON lines here")
     args = ap.parse_args(argv)
 
     seeds = case_seeds("tuning", args.tuning) + case_seeds("heldout", args.heldout, start=args.heldout_from)
-    chunks = [seeds[i:: args.workers] for i in range(args.workers)]
+    chunks = [seeds[i :: args.workers] for i in range(args.workers)]
     started = time.time()
     records: list[dict] = []
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
@@ -310,19 +332,25 @@ def main(argv: list[str] | None = None) -> None:
     tuning = [r for r in records if r["split"] == "tuning"]
     heldout = [r for r in records if r["split"] == "heldout"]
 
-    print(f"# healing benchmark: {len(tuning)} tuning cases, {len(heldout)} held-out cases, "
-          f"{time.time() - started:.0f}s wall on {args.workers} workers")
+    print(
+        f"# healing benchmark: {len(tuning)} tuning cases, {len(heldout)} held-out cases, "
+        f"{time.time() - started:.0f}s wall on {args.workers} workers"
+    )
     if tuning:
         t, m, tuned = tune(tuning)
-        print(f"# tuned on the tuning split: threshold={t:.2f} margin={m:.2f} "
-              f"(shipped in healer.py: threshold={SCORE_THRESHOLD:.2f} margin={MARGIN:.2f})")
+        print(
+            f"# tuned on the tuning split: threshold={t:.2f} margin={m:.2f} "
+            f"(shipped in healer.py: threshold={SCORE_THRESHOLD:.2f} margin={MARGIN:.2f})"
+        )
         print(f"# tuning split with the tuned values: {json.dumps(tuned)}")
     else:
         # --tuning 0: the values shipped in healer.py, which `offline eval` chose on the tuning split
         # (the same tune() over the same captured cases), so a held-out run need not re-render them.
         t, m = SCORE_THRESHOLD, MARGIN
-        print(f"# no tuning cases in this run: the shipped threshold={t:.2f} margin={m:.2f} "
-              f"(chosen by bench.healing.offline eval on the tuning split)")
+        print(
+            f"# no tuning cases in this run: the shipped threshold={t:.2f} margin={m:.2f} "
+            f"(chosen by bench.healing.offline eval on the tuning split)"
+        )
     print("# held-out split, by mutation family (a case counts in each family it has), style and page kind:")
     for line in table(heldout, ours(t, m)):
         print(line)

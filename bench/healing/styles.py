@@ -40,9 +40,21 @@ _UTILITY_VARIANT = {
     "link": ["text-indigo-600"],
 }
 _MUI_NAMES = {
-    "button": "Button", "link": "Link", "input": "InputBase", "label": "FormLabel", "card": "Card",
-    "heading": "Typography", "text": "Typography", "row": "TableRow", "cell": "TableCell", "list": "List",
-    "item": "ListItem", "container": "Container", "field": "FormControl", "nav": "Toolbar", "badge": "Chip",
+    "button": "Button",
+    "link": "Link",
+    "input": "InputBase",
+    "label": "FormLabel",
+    "card": "Card",
+    "heading": "Typography",
+    "text": "Typography",
+    "row": "TableRow",
+    "cell": "TableCell",
+    "list": "List",
+    "item": "ListItem",
+    "container": "Container",
+    "field": "FormControl",
+    "nav": "Toolbar",
+    "badge": "Chip",
     "toggle": "Switch",
 }
 

@@ -24,7 +24,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(AIUsage)
 class AIUsageAdmin(ReadOnlyAdmin):
     list_display = [
-        "created_at", "organization", "provider", "model", "input_tokens", "output_tokens", "cost", "purpose",
+        "created_at",
+        "organization",
+        "provider",
+        "model",
+        "input_tokens",
+        "output_tokens",
+        "cost",
+        "purpose",
     ]
     list_filter = ["provider", "model", "purpose"]
     search_fields = ["organization__name", "organization__slug", "model"]

@@ -114,7 +114,10 @@ def _budget_alert_once(*, organization: Organization, status: BudgetStatus) -> N
         return
     logger.warning(
         "budget.exceeded organization=%s period=%s spent=%s budget=%s",
-        organization.pk, status.period, status.spent, status.budget,
+        organization.pk,
+        status.period,
+        status.spent,
+        status.budget,
     )
     transaction.on_commit(
         lambda: signals.budget_exceeded.send(
@@ -137,7 +140,11 @@ def ai_budget_check(*, organization: Organization, purpose: str = "") -> None:
                 _budget_alert_once(organization=organization, status=status)
             logger.warning(
                 "ai.refused organization=%s purpose=%s period=%s spent=%s budget=%s",
-                organization.pk, purpose or "-", status.period, status.spent, status.budget,
+                organization.pk,
+                purpose or "-",
+                status.period,
+                status.spent,
+                status.budget,
             )
             raise AIBudgetExceeded(
                 period=status.period, period_start=status.period_start, spent=status.spent, budget=status.budget

@@ -295,5 +295,6 @@ class TieBreaker(Protocol):
     writes a selector. A refusal (no budget, the provider failed) is a TieBreak with index None.
     """
 
-    def choose(self, *, step_text: str, old_fingerprint: dict[str, Any], candidates: list[dict[str, Any]]) -> TieBreak:
-        ...
+    def choose(
+        self, *, step_text: str, old_fingerprint: dict[str, Any], candidates: list[dict[str, Any]]
+    ) -> TieBreak: ...

@@ -105,8 +105,15 @@ def test_a_zero_budget_refuses_without_calling_the_provider(ai_on, org, api: Ant
 
 
 def test_a_spent_monthly_budget_refuses_without_calling_the_provider(ai_on, org, api: AnthropicStub) -> None:
-    ai_usage_record(organization=org, provider="anthropic", model=MODEL, input_tokens=0, output_tokens=0,
-                    cost=org.ai_budget_monthly, purpose="earlier")
+    ai_usage_record(
+        organization=org,
+        provider="anthropic",
+        model=MODEL,
+        input_tokens=0,
+        output_tokens=0,
+        cost=org.ai_budget_monthly,
+        purpose="earlier",
+    )
     answer = choose(tie_breaker_for(organization=org))
     assert answer.index is None and "AI budget is exhausted" in answer.reason
     assert api.requests == []

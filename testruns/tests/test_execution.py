@@ -331,16 +331,23 @@ def test_a_dead_run_is_requeued_once_until_a_worker_takes_it(org):
     # it is re-queued again.
     project = factories.make_project(org)
     now = timezone.now()
-    run = Run.objects.create(organization=org, project=project, app_url=project.app_url, status="running",
-                             worker_id="gone", heartbeat_at=now - timedelta(minutes=5))
+    run = Run.objects.create(
+        organization=org,
+        project=project,
+        app_url=project.app_url,
+        status="running",
+        worker_id="gone",
+        heartbeat_at=now - timedelta(minutes=5),
+    )
     queued: list[str] = []
     assert recover_stale_runs(enqueue=queued.append) == [str(run.id)]
     assert recover_stale_runs(enqueue=queued.append) == []
     assert recover_stale_runs(enqueue=queued.append) == []
 
     # A worker took it (its claim heartbeats after the re-queue) and died as well.
-    Run.objects.filter(id=run.id).update(recovery_queued_at=now - timedelta(minutes=4),
-                                         heartbeat_at=now - timedelta(minutes=3))
+    Run.objects.filter(id=run.id).update(
+        recovery_queued_at=now - timedelta(minutes=4), heartbeat_at=now - timedelta(minutes=3)
+    )
     assert recover_stale_runs(enqueue=queued.append) == [str(run.id)]
     assert recover_stale_runs(enqueue=queued.append) == []
 

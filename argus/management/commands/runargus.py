@@ -39,8 +39,16 @@ class Command(BaseCommand):
         parts = [
             Part(
                 "web",
-                [python, "-m", "argus.serve", "-b", options["host"], "-p", str(options["port"]),
-                 "argus.asgi:application"],
+                [
+                    python,
+                    "-m",
+                    "argus.serve",
+                    "-b",
+                    options["host"],
+                    "-p",
+                    str(options["port"]),
+                    "argus.asgi:application",
+                ],
             )
         ]
         if not options["no_worker"]:

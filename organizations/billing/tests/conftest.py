@@ -40,7 +40,12 @@ def fake_stripe(fake_stripe_server: FakeStripe, settings) -> Iterator[FakeStripe
 
 
 def subscription_object(
-    *, sub_id: str, customer: str, plan: str = "team", status: str = "active", created: int | None = None,
+    *,
+    sub_id: str,
+    customer: str,
+    plan: str = "team",
+    status: str = "active",
+    created: int | None = None,
     metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     return {

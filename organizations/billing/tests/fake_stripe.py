@@ -91,19 +91,33 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
         n = next(_ids)
         if method == "POST" and path == "/v1/customers":
-            return 200, {"id": f"cus_fake{n}", "object": "customer", "name": params.get("name"),
-                         "metadata": {"organization_id": params.get("metadata[organization_id]")}}
+            return 200, {
+                "id": f"cus_fake{n}",
+                "object": "customer",
+                "name": params.get("name"),
+                "metadata": {"organization_id": params.get("metadata[organization_id]")},
+            }
         if method == "POST" and path == "/v1/checkout/sessions":
             required = ("customer", "line_items[0][price]", "success_url", "cancel_url")
             missing = [p for p in required if not params.get(p)]
             if missing:
                 message = f"Missing required param: {missing[0]}"
                 return 400, _error("invalid_request_error", message, "parameter_missing")
-            return 200, {"id": f"cs_test_fake{n}", "object": "checkout.session", "mode": params.get("mode"),
-                         "customer": params["customer"], "url": f"https://checkout.stripe.test/c/pay/cs_test_fake{n}"}
+            return 200, {
+                "id": f"cs_test_fake{n}",
+                "object": "checkout.session",
+                "mode": params.get("mode"),
+                "customer": params["customer"],
+                "url": f"https://checkout.stripe.test/c/pay/cs_test_fake{n}",
+            }
         if method == "POST" and path == "/v1/billing_portal/sessions":
-            return 200, {"id": f"bps_fake{n}", "object": "billing_portal.session", "customer": params.get("customer"),
-                         "return_url": params.get("return_url"), "url": f"https://billing.stripe.test/p/session/{n}"}
+            return 200, {
+                "id": f"bps_fake{n}",
+                "object": "billing_portal.session",
+                "customer": params.get("customer"),
+                "return_url": params.get("return_url"),
+                "url": f"https://billing.stripe.test/p/session/{n}",
+            }
         if method == "GET" and path.startswith("/v1/subscriptions/"):
             subscription = self.server.state.subscriptions.get(path.rsplit("/", 1)[1])
             if subscription is None:

@@ -48,9 +48,13 @@ def past_entry(org: Organization, cost: str, when) -> None:
 
 def record(org: Organization, cost: str, **kwargs) -> AIUsage:
     return ai_usage_record(
-        organization=org, provider="anthropic", model="claude-sonnet-4-20250514",
-        input_tokens=kwargs.pop("input_tokens", 100), output_tokens=kwargs.pop("output_tokens", 10),
-        cost=Decimal(cost), purpose=kwargs.pop("purpose", "heal"),
+        organization=org,
+        provider="anthropic",
+        model="claude-sonnet-4-20250514",
+        input_tokens=kwargs.pop("input_tokens", 100),
+        output_tokens=kwargs.pop("output_tokens", 10),
+        cost=Decimal(cost),
+        purpose=kwargs.pop("purpose", "heal"),
     )
 
 
@@ -66,7 +70,11 @@ def test_cost_comes_from_the_longest_matching_model_prefix():
 
 def test_usage_without_a_cost_is_priced_from_the_table(org):
     usage = ai_usage_record(
-        organization=org, provider="anthropic", model="claude-sonnet-4", input_tokens=2000, output_tokens=1000,
+        organization=org,
+        provider="anthropic",
+        model="claude-sonnet-4",
+        input_tokens=2000,
+        output_tokens=1000,
         purpose="heal",
     )
     assert usage.cost == Decimal("0.021000")
@@ -77,8 +85,14 @@ def test_usage_without_a_cost_is_priced_from_the_table(org):
     [{"input_tokens": -1}, {"output_tokens": 1.5}, {"cost": Decimal("-0.01")}, {"provider": ""}],
 )
 def test_invalid_usage_is_refused_and_writes_nothing(org, fields):
-    values = {"provider": "anthropic", "model": "claude-sonnet-4", "input_tokens": 1, "output_tokens": 1,
-              "cost": None, **fields}
+    values = {
+        "provider": "anthropic",
+        "model": "claude-sonnet-4",
+        "input_tokens": 1,
+        "output_tokens": 1,
+        "cost": None,
+        **fields,
+    }
     with pytest.raises(ValidationFailed) as error:
         ai_usage_record(organization=org, purpose="x", **values)
     assert set(error.value.errors) == {next(iter(fields))}
@@ -186,8 +200,15 @@ def test_ai_usage_endpoint(as_owner, org):
     set_budgets(org, "1.00", "25.00")
     record(org, "0.25", purpose="heal")
     record(org, "0.15", purpose="summary")
-    ai_usage_record(organization=org, provider="openai", model="gpt-4o", input_tokens=1000, output_tokens=0,
-                    cost=Decimal("0.10"), purpose="heal")
+    ai_usage_record(
+        organization=org,
+        provider="openai",
+        model="gpt-4o",
+        input_tokens=1000,
+        output_tokens=0,
+        cost=Decimal("0.10"),
+        purpose="heal",
+    )
     past_entry(org, "3.00", timezone.now() - timedelta(days=40))
     other = factories.make_org(name="Other")
     record(other, "7.00")

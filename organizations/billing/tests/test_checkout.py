@@ -57,8 +57,13 @@ def test_checkout_then_webhook_upgrades_the_plan(as_owner, api, org, fake_stripe
         sub_id="sub_paid", customer=org.stripe_customer_id, metadata={"organization_id": str(org.id)}
     )
     completed = {
-        "id": session_id, "object": "checkout.session", "mode": "subscription", "status": "complete",
-        "customer": org.stripe_customer_id, "subscription": "sub_paid", "client_reference_id": str(org.id),
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": "subscription",
+        "status": "complete",
+        "customer": org.stripe_customer_id,
+        "subscription": "sub_paid",
+        "client_reference_id": str(org.id),
     }
     assert signed_post(api, stripe_event("checkout.session.completed", completed)).status_code == 200
 

@@ -76,8 +76,11 @@ def test_bad_signature_is_a_400_and_writes_nothing(api, customer_org, tamper):
         header = stripe.WebhookSignature.generate_signature_header(json.dumps(event), "whsec_test_argus")
         event["data"]["object"]["items"]["data"][0]["price"]["id"] = "price_enterprise_test"
         response = api.generic(
-            "POST", "/api/v1/billing/stripe/webhook", json.dumps(event),
-            content_type="application/json", HTTP_STRIPE_SIGNATURE=header,
+            "POST",
+            "/api/v1/billing/stripe/webhook",
+            json.dumps(event),
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
         )
 
     assert response.status_code == 400
@@ -112,11 +115,13 @@ def test_webhook_without_a_configured_secret_is_503(api, customer_org, settings)
 def test_events_arriving_out_of_order_leave_the_newest_state(api, customer_org):
     t = int(time.time())
     created = stripe_event(
-        "customer.subscription.created", subscription_object(sub_id="sub_1", customer="cus_acme", plan="team"),
+        "customer.subscription.created",
+        subscription_object(sub_id="sub_1", customer="cus_acme", plan="team"),
         created=t - 60,
     )
     upgraded = stripe_event(
-        "customer.subscription.updated", subscription_object(sub_id="sub_1", customer="cus_acme", plan="enterprise"),
+        "customer.subscription.updated",
+        subscription_object(sub_id="sub_1", customer="cus_acme", plan="enterprise"),
         created=t,
     )
     assert signed_post(api, upgraded).status_code == 200
@@ -148,19 +153,32 @@ def test_a_canceled_subscription_is_not_revived_by_an_event_of_the_same_second(a
 
 def test_switching_subscriptions_keeps_the_live_one(api, customer_org):
     t = int(time.time())
-    signed_post(api, stripe_event(
-        "customer.subscription.created",
-        subscription_object(sub_id="sub_old", customer="cus_acme", plan="team", created=t - 1000), created=t - 30,
-    ))
-    signed_post(api, stripe_event(
-        "customer.subscription.created",
-        subscription_object(sub_id="sub_new", customer="cus_acme", plan="enterprise", created=t - 20), created=t - 20,
-    ))
-    signed_post(api, stripe_event(
-        "customer.subscription.deleted",
-        subscription_object(sub_id="sub_old", customer="cus_acme", plan="team", status="canceled", created=t - 1000),
-        created=t - 10,
-    ))
+    signed_post(
+        api,
+        stripe_event(
+            "customer.subscription.created",
+            subscription_object(sub_id="sub_old", customer="cus_acme", plan="team", created=t - 1000),
+            created=t - 30,
+        ),
+    )
+    signed_post(
+        api,
+        stripe_event(
+            "customer.subscription.created",
+            subscription_object(sub_id="sub_new", customer="cus_acme", plan="enterprise", created=t - 20),
+            created=t - 20,
+        ),
+    )
+    signed_post(
+        api,
+        stripe_event(
+            "customer.subscription.deleted",
+            subscription_object(
+                sub_id="sub_old", customer="cus_acme", plan="team", status="canceled", created=t - 1000
+            ),
+            created=t - 10,
+        ),
+    )
 
     customer_org.refresh_from_db()
     assert (customer_org.plan, customer_org.stripe_subscription_id) == ("enterprise", "sub_new")
@@ -168,21 +186,34 @@ def test_switching_subscriptions_keeps_the_live_one(api, customer_org):
 
 def test_unpaid_and_incomplete_subscriptions_grant_no_plan(api, customer_org):
     t = int(time.time())
-    signed_post(api, stripe_event(
-        "customer.subscription.created",
-        subscription_object(sub_id="sub_1", customer="cus_acme", status="incomplete"), created=t - 10,
-    ))
+    signed_post(
+        api,
+        stripe_event(
+            "customer.subscription.created",
+            subscription_object(sub_id="sub_1", customer="cus_acme", status="incomplete"),
+            created=t - 10,
+        ),
+    )
     customer_org.refresh_from_db()
     assert customer_org.plan == "free"
-    signed_post(api, stripe_event(
-        "customer.subscription.updated", subscription_object(sub_id="sub_1", customer="cus_acme"), created=t - 5,
-    ))
+    signed_post(
+        api,
+        stripe_event(
+            "customer.subscription.updated",
+            subscription_object(sub_id="sub_1", customer="cus_acme"),
+            created=t - 5,
+        ),
+    )
     customer_org.refresh_from_db()
     assert customer_org.plan == "team"
-    signed_post(api, stripe_event(
-        "customer.subscription.updated",
-        subscription_object(sub_id="sub_1", customer="cus_acme", status="unpaid"), created=t,
-    ))
+    signed_post(
+        api,
+        stripe_event(
+            "customer.subscription.updated",
+            subscription_object(sub_id="sub_1", customer="cus_acme", status="unpaid"),
+            created=t,
+        ),
+    )
     customer_org.refresh_from_db()
     assert (customer_org.plan, customer_org.stripe_subscription_id) == ("free", None)
 
@@ -232,8 +263,13 @@ def test_checkout_completed_reads_the_subscription_from_stripe(api, customer_org
         sub_id="sub_co", customer="cus_acme", plan="enterprise"
     )
     session = {
-        "id": "cs_test_1", "object": "checkout.session", "mode": "subscription", "status": "complete",
-        "customer": "cus_acme", "subscription": "sub_co", "client_reference_id": str(customer_org.id),
+        "id": "cs_test_1",
+        "object": "checkout.session",
+        "mode": "subscription",
+        "status": "complete",
+        "customer": "cus_acme",
+        "subscription": "sub_co",
+        "client_reference_id": str(customer_org.id),
     }
     response = signed_post(api, stripe_event("checkout.session.completed", session))
 
@@ -245,8 +281,13 @@ def test_checkout_completed_reads_the_subscription_from_stripe(api, customer_org
 
 def test_checkout_completed_when_stripe_is_unreachable_is_retried_later(api, customer_org, fake_stripe):
     fake_stripe.state.fail_next = (500, {"error": {"type": "api_error", "message": "boom"}})
-    session = {"id": "cs_test_2", "object": "checkout.session", "mode": "subscription",
-               "customer": "cus_acme", "subscription": "sub_co"}
+    session = {
+        "id": "cs_test_2",
+        "object": "checkout.session",
+        "mode": "subscription",
+        "customer": "cus_acme",
+        "subscription": "sub_co",
+    }
     event = stripe_event("checkout.session.completed", session)
     response = signed_post(api, event)
 

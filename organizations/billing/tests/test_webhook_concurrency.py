@@ -57,7 +57,8 @@ def test_simultaneous_deliveries_apply_once_and_keep_the_newest_state(fake_strip
         sub_id = f"sub_new{n}"
         older = stripe_event(
             "customer.subscription.created",
-            subscription_object(sub_id=sub_id, customer="cus_race", plan="team"), created=t + 10 * n + 1,
+            subscription_object(sub_id=sub_id, customer="cus_race", plan="team"),
+            created=t + 10 * n + 1,
         )
         newer = stripe_event(
             "customer.subscription.updated",

@@ -466,8 +466,27 @@ def expand_fingerprint(payload: dict) -> dict:
 
 # What the healer compares a look-alike by; empty values are left out (a fingerprint may hold dozens).
 _LOOK_ALIKE_KEYS = (
-    "tag", "role", "test_ids", "id", "name", "type", "classes", "text", "accessible_name", "label", "detached_label",
-    "placeholder", "href", "alt", "title", "xpath", "path", "neighbor_texts", "record_texts", "context", "rect",
+    "tag",
+    "role",
+    "test_ids",
+    "id",
+    "name",
+    "type",
+    "classes",
+    "text",
+    "accessible_name",
+    "label",
+    "detached_label",
+    "placeholder",
+    "href",
+    "alt",
+    "title",
+    "xpath",
+    "path",
+    "neighbor_texts",
+    "record_texts",
+    "context",
+    "rect",
 )
 
 

@@ -96,7 +96,7 @@ def _ranked(
     meant: dict[int, float] = {}
     if rewording.LABEL_MEANING and t.has_label:
         # Measured against the shipped threshold, not an override: the tuner's sweep must see the heals it ships.
-        meant = rewording.compare_meaning(t, scored[:rewording.MEANING_TOPK], candidates, SCORE_THRESHOLD)
+        meant = rewording.compare_meaning(t, scored[: rewording.MEANING_TOPK], candidates, SCORE_THRESHOLD)
         if meant:
             scored = scoring.by_score(similarities, rarity)
     ranked = scoring.rerank(scored, t)
@@ -131,7 +131,12 @@ def heal(
     top = [_summary(candidates[i], s, loc, sims) for s, i, sims, loc in kept]
     if not kept:
         return HealDecision(
-            False, None, None, 0.0, 0.0, [],
+            False,
+            None,
+            None,
+            0.0,
+            0.0,
+            [],
             "not sure: every candidate was rejected or is another of the old page's look-alikes",
         )
     best_score, best_i, best_sims, best_loc = kept[0]
@@ -228,7 +233,7 @@ def _doubt(
     twins_known = TWINS_FROM_LOOK_ALIKES and known.accounted
     close_others = [
         candidates[i]
-        for _, i, _ in ranked[:scoring.RERANK_TOPK]
+        for _, i, _ in ranked[: scoring.RERANK_TOPK]
         if i != best.i and not (twins_known and i in known.claimed)
     ]
     if (

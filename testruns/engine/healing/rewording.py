@@ -59,8 +59,11 @@ def compare_meaning(
 
 def _reworded_labels(t: scoring.Target, c: dict, sims: dict[str, float]) -> dict[str, tuple[str, str]]:
     """Per label attribute the candidate does not match exactly: (old, new) when the new words replaced the old."""
-    pairs = {"text": (t.text, c.get("text") or ""), "accessible_name": (t.acc, c.get("accessible_name") or ""),
-             "label": (t.label, scoring.screen_label(c))}
+    pairs = {
+        "text": (t.text, c.get("text") or ""),
+        "accessible_name": (t.acc, c.get("accessible_name") or ""),
+        "label": (t.label, scoring.screen_label(c)),
+    }
     out = {}
     for key, (old, new) in pairs.items():
         if key not in sims or sims[key] >= 1.0 or not old or not new:

@@ -7,11 +7,21 @@ One rule for the capture (which counts the old page's look-alikes by it, in the 
 from __future__ import annotations
 
 ROLE_FAMILY: dict[str, str] = {
-    "button": "activate", "link": "activate", "menuitem": "activate", "tab": "activate",
-    "menuitemcheckbox": "toggle", "menuitemradio": "toggle", "checkbox": "toggle", "radio": "toggle",
+    "button": "activate",
+    "link": "activate",
+    "menuitem": "activate",
+    "tab": "activate",
+    "menuitemcheckbox": "toggle",
+    "menuitemradio": "toggle",
+    "checkbox": "toggle",
+    "radio": "toggle",
     "switch": "toggle",
-    "textbox": "input", "searchbox": "input", "spinbutton": "input", "combobox": "input",
-    "listbox": "choose", "slider": "input",
+    "textbox": "input",
+    "searchbox": "input",
+    "spinbutton": "input",
+    "combobox": "input",
+    "listbox": "choose",
+    "slider": "input",
     "option": "option",
 }
 

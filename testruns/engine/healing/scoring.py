@@ -74,13 +74,33 @@ WEIGHTS: dict[str, float] = {
     "size": 0.25,
 }
 _TAG_FAMILY = {
-    "button": "activate", "a": "activate", "summary": "activate",
-    "input": "input", "textarea": "input", "select": "input",
-    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
-    "td": "cell", "th": "cell",
-    "div": "block", "section": "block", "article": "block", "p": "block", "span": "inline",
-    "strong": "inline", "em": "inline", "b": "inline", "i": "inline", "label": "inline",
-    "ul": "list", "ol": "list", "li": "item",
+    "button": "activate",
+    "a": "activate",
+    "summary": "activate",
+    "input": "input",
+    "textarea": "input",
+    "select": "input",
+    "h1": "heading",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "heading",
+    "td": "cell",
+    "th": "cell",
+    "div": "block",
+    "section": "block",
+    "article": "block",
+    "p": "block",
+    "span": "inline",
+    "strong": "inline",
+    "em": "inline",
+    "b": "inline",
+    "i": "inline",
+    "label": "inline",
+    "ul": "list",
+    "ol": "list",
+    "li": "item",
 }
 
 
@@ -166,8 +186,10 @@ def rough_score(t: Target, c: dict) -> float:
         if text == t.text:
             s += w["text"]
         elif (
-            text and len(text) <= 3 * len(t.text) + 20
-            and t.any_text_word is not None and t.any_text_word.search(text.lower())
+            text
+            and len(text) <= 3 * len(t.text) + 20
+            and t.any_text_word is not None
+            and t.any_text_word.search(text.lower())
         ):
             s += w["text"] * jaccard(t.text_words, words(text))
     if t.acc and get("accessible_name") == t.acc:
@@ -345,9 +367,7 @@ def similarities(t: Target, c: dict) -> tuple[dict[str, float], dict[str, str]]:
     return sims, weight_keys
 
 
-def by_score(
-    similarities: Similarities, rarity: dict[str, float]
-) -> Scored:
+def by_score(similarities: Similarities, rarity: dict[str, float]) -> Scored:
     """(index, score, sims, weights) of every short-listed candidate, best first."""
     scored = []
     for i, (sims, weight_keys) in similarities.items():
@@ -379,6 +399,7 @@ def precise_score(
     sims, weight_keys = similarities(t, c)
     score, used = weighted_score(sims, weight_keys, rarity)
     return score, sims, used
+
 
 # Kind-of-element attributes: they gate compatibility, they do not tell twins apart, and amplifying
 # them would punish exactly the element whose tag was swapped in a redesign.
@@ -427,9 +448,7 @@ def rerank(
     return out
 
 
-def anchored(
-    ranked: Ranking, unique: frozenset[str]
-) -> Ranking:
+def anchored(ranked: Ranking, unique: frozenset[str]) -> Ranking:
     """An exact match on a human-chosen identifier that no other element of the page has is close to
     proof: halve such a candidate's distance to a perfect score. A weighted average alone lets a
     moved element's lost neighbours and position outvote its unchanged test id."""

@@ -75,8 +75,10 @@ def describe_element(element: dict[str, Any]) -> str:
         if value in (None, "", [], {}):
             continue
         if key == "rect":
-            shown = f"x={round(value.get('x', 0))}, y={round(value.get('y', 0))}, " \
+            shown = (
+                f"x={round(value.get('x', 0))}, y={round(value.get('y', 0))}, "
                 f"{round(value.get('w', 0))}x{round(value.get('h', 0))}"
+            )
         elif key == "test_ids":
             shown = ", ".join(f"{k}={_clip(str(v))!r}" for k, v in value.items() if v)
         elif key == "classes":
@@ -110,8 +112,7 @@ def build_prompt(*, step_text: str, old_fingerprint: dict[str, Any], candidates:
         parts.append(describe_element(candidate))
     parts += [
         "",
-        f"Which candidate is the same element? Answer with only its number (1 to {len(candidates)}), "
-        "or none.",
+        f"Which candidate is the same element? Answer with only its number (1 to {len(candidates)}), or none.",
     ]
     return "\n".join(parts)
 
@@ -191,10 +192,10 @@ class AnthropicTieBreaker:
         if index is None:
             why = "it chose none" if reply.strip().lower() == "none" else f"unusable answer {_clip(reply)!r}"
             return TieBreak(None, f"{model}: {why}", model, input_tokens, output_tokens)
-        return TieBreak(index, f"{model} chose candidate {index + 1} of {len(candidates)}", model,
-                        input_tokens, output_tokens)
+        return TieBreak(
+            index, f"{model} chose candidate {index + 1} of {len(candidates)}", model, input_tokens, output_tokens
+        )
 
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [""])[0][:200]
-

@@ -65,7 +65,8 @@ def recognise(
     # Every look-alike the old page had is on record (the fingerprint keeps the nearest few) and each was
     # recognised as a candidate of its own: the unclaimed candidates are all the twins there can be.
     accounted = (
-        CLAIMS and "look_alikes" in t.fp
+        CLAIMS
+        and "look_alikes" in t.fp
         and len(on_record) >= (t.fp.get("look_alikes_total") or 0)
         and len(claimed) == len(on_record)
     )
@@ -95,11 +96,13 @@ def has_twins(t: scoring.Target, best: dict, others: list[dict], rarity: dict, *
             return True
     label = best.get("accessible_name") or best.get("text") or ""
     for c in others:
-        if c.get("tag") == best.get("tag") and text_similarity(
-            label, c.get("accessible_name") or c.get("text") or "", precise=False
-        ) >= 0.8:
+        if (
+            c.get("tag") == best.get("tag")
+            and text_similarity(label, c.get("accessible_name") or c.get("text") or "", precise=False) >= 0.8
+        ):
             return True
     return False
+
 
 _HREF_SPLIT = re.compile(r"([0-9A-Za-z]+)")
 
@@ -170,9 +173,7 @@ def nested(a: dict, b: dict) -> bool:
     return bool(xa and xb) and (xa.startswith(xb + "/") or xb.startswith(xa + "/"))
 
 
-def rival(
-    best: dict, others: scoring.Ranking, candidates: list[dict], confirmed: bool
-) -> float:
+def rival(best: dict, others: scoring.Ranking, candidates: list[dict], confirmed: bool) -> float:
     """The score the best candidate must beat by the margin: the runner-up's, with two exceptions.
 
     A page-unique identifier that confirms the best leaves no rival (NO_RIVAL_WHEN_CONFIRMED). An
@@ -231,6 +232,7 @@ def claimed_look_alikes(
             return frozenset(claimed)
         claimed |= settled
 
+
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -259,8 +261,10 @@ def label_holders(t: scoring.Target, candidates: list[dict]) -> list[int]:
         return []
     counted = _counted_roles(t)
     return [
-        i for i, c in enumerate(candidates)
-        if counted(c.get("role") or "") and (
+        i
+        for i, c in enumerate(candidates)
+        if counted(c.get("role") or "")
+        and (
             (text and label_shape(c.get("text") or "") == text)
             or (name and label_shape(c.get("accessible_name") or "") == name)
         )
@@ -314,9 +318,7 @@ def sole_identifier_holder(t: scoring.Target, candidates: list[dict], claimed: f
     return found.pop() if len(found) == 1 else None
 
 
-def same_thing_first(
-    t: scoring.Target, pool: scoring.Ranking, candidates: list[dict]
-) -> scoring.Ranking:
+def same_thing_first(t: scoring.Target, pool: scoring.Ranking, candidates: list[dict]) -> scoring.Ranking:
     """Among the best candidate and those nested with it that show the same text (one thing on screen: an
     element, and a new wrapper around it or new layout inside it), the one most like the old element
     goes first: of the old element's kind of tag (the same tag or its family), then, when the old element
@@ -337,11 +339,12 @@ def same_thing_first(
         return sims.get("tag", 0.0) > 0.0, held_its_text and shown(candidates[i], "own_text") == text
 
     same_thing = [0] + [
-        k for k, (_, i, _) in enumerate(pool[1:], start=1)
+        k
+        for k, (_, i, _) in enumerate(pool[1:], start=1)
         if nested(best, candidates[i]) and shown(candidates[i], "text") == text
     ]
     first = max(same_thing, key=likeness)  # the best itself on a tie
-    return [pool[first], *pool[:first], *pool[first + 1:]] if first else pool
+    return [pool[first], *pool[:first], *pool[first + 1 :]] if first else pool
 
 
 def qualified_words(t: scoring.Target, c: dict) -> tuple[str, str] | None:
@@ -350,8 +353,12 @@ def qualified_words(t: scoring.Target, c: dict) -> tuple[str, str] | None:
     as the old one: "Search orders copy" where "Search orders" was. A label beside it that labels nothing
     (`detached_label`) is not its own."""
     qualified = None
-    for old, new in ((t.text, c.get("text")), (t.acc, c.get("accessible_name")), (t.placeholder, c.get("placeholder")),
-                     (t.fp.get("label"), c.get("label"))):
+    for old, new in (
+        (t.text, c.get("text")),
+        (t.acc, c.get("accessible_name")),
+        (t.placeholder, c.get("placeholder")),
+        (t.fp.get("label"), c.get("label")),
+    ):
         if not old or not new:
             continue
         old_words, new_words = words(old), words(new)

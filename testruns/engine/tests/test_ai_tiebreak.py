@@ -40,8 +40,17 @@ LO = SCORE_THRESHOLD - MARGIN  # does not
 
 
 def top(score: float, locator: str, **attrs: Any) -> dict[str, Any]:
-    return {"tag": "button", "role": "button", "text": "Archive", "score": score, "locator": locator,
-            "evidence": {"text": 1.0}, "visible": True, "enabled": True, **attrs}
+    return {
+        "tag": "button",
+        "role": "button",
+        "text": "Archive",
+        "score": score,
+        "locator": locator,
+        "evidence": {"text": 1.0},
+        "visible": True,
+        "enabled": True,
+        **attrs,
+    }
 
 
 def run_with(breaker: FakeTieBreaker) -> tuple[_Run, MemorySink]:
@@ -51,8 +60,16 @@ def run_with(breaker: FakeTieBreaker) -> tuple[_Run, MemorySink]:
 
 
 def info_for(decision: HealDecision) -> dict[str, Any]:
-    return {"healed": False, "locator": None, "score": decision.score, "runner_up_score": decision.runner_up_score,
-            "reason": decision.reason, "chosen": None, "top": decision.top, "decided_by": "healer"}
+    return {
+        "healed": False,
+        "locator": None,
+        "score": decision.score,
+        "runner_up_score": decision.runner_up_score,
+        "reason": decision.reason,
+        "chosen": None,
+        "top": decision.top,
+        "decided_by": "healer",
+    }
 
 
 def test_close_call_asks_and_the_choice_heals_with_the_healers_locator() -> None:
@@ -106,10 +123,11 @@ def test_not_asked_unless_a_close_call(decision: HealDecision) -> None:
 
 # --- end to end in Chromium -----------------------------------------------------------------------
 
+
 def row(number: int) -> str:
     return (
         f'<div class="row"><span>Invoice {number}</span><button class="btn archive" name="archive" '
-        f'title="Archive invoice {number}" onclick="document.getElementById(\'st\').textContent=\'Archived {number}\'">'
+        f"title=\"Archive invoice {number}\" onclick=\"document.getElementById('st').textContent='Archived {number}'\">"
         "Archive</button></div>"
     )
 
@@ -188,8 +206,9 @@ def test_the_model_is_never_asked_when_the_target_is_gone(engine: Engine, site: 
     run = Ports()
     run.fingerprints = green.fingerprints
     breaker = FakeTieBreaker(0)
-    outcome = engine.execute(make_plan(site.url, ("archive", STEPS), step_timeout_ms=800), tie_breaker=breaker,
-                             **run.kwargs())
+    outcome = engine.execute(
+        make_plan(site.url, ("archive", STEPS), step_timeout_ms=800), tie_breaker=breaker, **run.kwargs()
+    )
     assert outcome.results[0].status == "failed"
     assert breaker.calls == []
     assert outcome.results[0].steps[1].heal["decided_by"] == "healer"

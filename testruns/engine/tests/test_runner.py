@@ -222,8 +222,15 @@ SIGNUP = """<!doctype html><title>Sign up</title><main><form onsubmit="event.pre
 
 def test_resume_puts_back_the_half_filled_form(engine: Engine, site: PageServer, ports: Ports) -> None:
     site.pages["/signup"] = SIGNUP
-    steps = ["Open /signup", "Type Ada into Name", "Select Blue from Colour", "Check Newsletter", "Check Phone",
-             "Click Show", "Expect to see Ada likes Blue (subscribed) via phone"]
+    steps = [
+        "Open /signup",
+        "Type Ada into Name",
+        "Select Blue from Colour",
+        "Check Newsletter",
+        "Check Phone",
+        "Click Show",
+        "Expect to see Ada likes Blue (subscribed) via phone",
+    ]
     plan = make_plan(site.url, ("signup", steps))
     assert engine.execute(plan, **ports.kwargs()).status == "passed"
 
@@ -231,7 +238,11 @@ def test_resume_puts_back_the_half_filled_form(engine: Engine, site: PageServer,
     middle = ports.checkpoints.state(5)  # 0 analyze_app, then step k at k
     assert middle.step_index == 5
     assert [{k: v for k, v in f.items() if k != "path"} for f in middle.form_fields] == [
-        {"value": "Ada"}, {"values": ["Blue"]}, {"checked": True}, {"checked": True}]
+        {"value": "Ada"},
+        {"values": ["Blue"]},
+        {"checked": True},
+        {"checked": True},
+    ]
     resumed = Ports()
     outcome = engine.execute(plan, resume=RunState.from_dict(middle.to_dict()), **resumed.kwargs())
     assert outcome.status == "passed", outcome.results[0].error
@@ -241,8 +252,12 @@ def test_resume_puts_back_the_half_filled_form(engine: Engine, site: PageServer,
     middle.form_fields.append({"path": "/html[1]/body[1]/main[1]/form[1]/input[9]", "value": "x"})
     resumed = Ports()
     engine.execute(plan, resume=middle, **resumed.kwargs())
-    assert any(e["level"] == "warning" and "Restored 4 of 5 form fields; not found on the page: "
-               "/html[1]/body[1]/main[1]/form[1]/input[9]" in e["message"] for e in resumed.sink.of("log"))
+    assert any(
+        e["level"] == "warning"
+        and "Restored 4 of 5 form fields; not found on the page: /html[1]/body[1]/main[1]/form[1]/input[9]"
+        in e["message"]
+        for e in resumed.sink.of("log")
+    )
 
 
 def test_cancel_mid_wait_stops_within_two_seconds(engine: Engine, demo_app: DemoAppServer, ports: Ports) -> None:

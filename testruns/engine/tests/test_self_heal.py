@@ -91,7 +91,8 @@ customElements.define('x-editor', class extends HTMLElement {
   connectedCallback() { this.attachShadow({mode: 'open'}).innerHTML = `%s`; }
 });</script></main>"""
 C1 = COMPONENT % V1.split("<main>")[1].split("</main>")[0].replace(
-    "document.getElementById('st')", "this.getRootNode().getElementById('st')")
+    "document.getElementById('st')", "this.getRootNode().getElementById('st')"
+)
 C2 = C1.replace(">Save</button>", ">Store draft</button>")
 
 

@@ -139,7 +139,10 @@ def test_a_fingerprint_records_the_old_pages_look_alikes(open_page) -> None:
     # The other products' buttons: the same visible text, whatever their aria-label says, nearest
     # first; and the link with that text (a redesign may turn a button into a link), not the span.
     assert [(x["role"], x["accessible_name"], x["context"]) for x in chair["look_alikes"]] == [
-        ("button", "Add Lamp to cart", "Lamp"), ("button", "Add Mug to cart", "Mug"), ("link", "Add to cart", "Mug")]
+        ("button", "Add Lamp to cart", "Lamp"),
+        ("button", "Add Mug to cart", "Mug"),
+        ("link", "Add to cart", "Mug"),
+    ]
     assert chair["look_alikes_total"] == 3 and chair["look_alikes_by"] == "compatible"
     # Each look-alike is a whole fingerprint: it can be recognised on the new page like the element.
     assert chair["look_alikes"][0]["path"] == [{"tag": "body"}, {"tag": "main"}, {"tag": "article"}]
@@ -288,8 +291,12 @@ def test_a_label_that_labels_nothing_reads_as_the_one_unlabelled_field_beside_it
 
 def _inbox(rows: list[tuple[str, str, str]], *, archive_first: bool = False) -> str:
     def row(sender: str, subject: str, unread: str) -> str:
-        cells = [f"<strong>{sender}</strong>", f"<span>{subject}</span>", f"<span>{unread}</span>",
-                 '<a href="#">Open</a>']
+        cells = [
+            f"<strong>{sender}</strong>",
+            f"<span>{subject}</span>",
+            f"<span>{unread}</span>",
+            '<a href="#">Open</a>',
+        ]
         archive = '<button class="btn">Archive</button>'
         return '<li class="message">' + "".join([archive, *cells] if archive_first else [*cells, archive]) + "</li>"
 
@@ -297,8 +304,12 @@ def _inbox(rows: list[tuple[str, str, str]], *, archive_first: bool = False) -> 
 <ul>{"".join(row(*r) for r in rows)}</ul></section></main></body></html>"""
 
 
-MESSAGES = [("Ada Lovelace", "Quarterly numbers", "3 new"), ("Alan Turing", "Lunch on Friday", "2 new"),
-            ("Grace Hopper", "Compiler notes", "5 new"), ("Edsger Dijkstra", "On goto", "1 new")]
+MESSAGES = [
+    ("Ada Lovelace", "Quarterly numbers", "3 new"),
+    ("Alan Turing", "Lunch on Friday", "2 new"),
+    ("Grace Hopper", "Compiler notes", "5 new"),
+    ("Edsger Dijkstra", "On goto", "1 new"),
+]
 
 
 @pytest.mark.browser

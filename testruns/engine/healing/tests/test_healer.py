@@ -11,10 +11,29 @@ from testruns.engine.healing.similarity import is_generated, path_ratio, ratio
 
 def fp(xpath: str, tag: str = "div", **kw: object) -> dict:
     base: dict = {
-        "index": 0, "tag": tag, "id": "", "name": "", "classes": [], "text": "", "own_text": "",
-        "role": "generic", "accessible_name": "", "label": "", "placeholder": "", "href": "", "alt": "",
-        "title": "", "type": "", "test_ids": {}, "xpath": xpath, "path": [], "neighbor_texts": [],
-        "rect": {"x": 0, "y": 0, "w": 100, "h": 20}, "visible": True, "enabled": True, "depth": 3,
+        "index": 0,
+        "tag": tag,
+        "id": "",
+        "name": "",
+        "classes": [],
+        "text": "",
+        "own_text": "",
+        "role": "generic",
+        "accessible_name": "",
+        "label": "",
+        "placeholder": "",
+        "href": "",
+        "alt": "",
+        "title": "",
+        "type": "",
+        "test_ids": {},
+        "xpath": xpath,
+        "path": [],
+        "neighbor_texts": [],
+        "rect": {"x": 0, "y": 0, "w": 100, "h": 20},
+        "visible": True,
+        "enabled": True,
+        "depth": 3,
     }
     base.update(kw)
     return base
@@ -29,12 +48,37 @@ def login_page(*, submit: dict | None, extra: list[dict] | None = None) -> list[
         fp("/html/body[1]/main[1]", "main", role="main"),
         fp(FORM, "form", role="form"),
         fp(f"{FORM}/h1[1]", "h1", role="heading", text="Sign in", accessible_name="Sign in"),
-        fp(f"{FORM}/input[1]", "input", id="email", name="email", role="textbox", type="email",
-           label="Email", accessible_name="Email", rect={"x": 10, "y": 40, "w": 200, "h": 30}),
-        fp(f"{FORM}/input[2]", "input", id="password", name="password", role="textbox", type="password",
-           label="Password", accessible_name="Password", rect={"x": 10, "y": 80, "w": 200, "h": 30}),
-        fp(f"{FORM}/a[1]", "a", role="link", text="Forgot password?", href="/reset",
-           accessible_name="Forgot password?", rect={"x": 10, "y": 160, "w": 120, "h": 20}),
+        fp(
+            f"{FORM}/input[1]",
+            "input",
+            id="email",
+            name="email",
+            role="textbox",
+            type="email",
+            label="Email",
+            accessible_name="Email",
+            rect={"x": 10, "y": 40, "w": 200, "h": 30},
+        ),
+        fp(
+            f"{FORM}/input[2]",
+            "input",
+            id="password",
+            name="password",
+            role="textbox",
+            type="password",
+            label="Password",
+            accessible_name="Password",
+            rect={"x": 10, "y": 80, "w": 200, "h": 30},
+        ),
+        fp(
+            f"{FORM}/a[1]",
+            "a",
+            role="link",
+            text="Forgot password?",
+            href="/reset",
+            accessible_name="Forgot password?",
+            rect={"x": 10, "y": 160, "w": 120, "h": 20},
+        ),
     ]
     if submit is not None:
         page.append(submit)
@@ -46,8 +90,13 @@ def login_page(*, submit: dict | None, extra: list[dict] | None = None) -> list[
 
 def submit_button(**kw: object) -> dict:
     data: dict = {
-        "id": "login-submit", "classes": ["btn", "btn-primary"], "text": "Sign in", "role": "button",
-        "type": "submit", "accessible_name": "Sign in", "neighbor_texts": ["Forgot password?"],
+        "id": "login-submit",
+        "classes": ["btn", "btn-primary"],
+        "text": "Sign in",
+        "role": "button",
+        "type": "submit",
+        "accessible_name": "Sign in",
+        "neighbor_texts": ["Forgot password?"],
         "rect": {"x": 10, "y": 120, "w": 100, "h": 32},
     }
     data.update(kw)
@@ -96,15 +145,26 @@ def test_generated_names_are_weak_evidence() -> None:
     # Old button: hashed class only. A link elsewhere now carries the very same hashed class (hashes
     # are per-build and collide by chance); the real button lost it but kept its text and place.
     old = submit_button(id="", classes=["css-1q2w3e4"])
-    decoy = fp("/html/body[1]/footer[1]/a[1]", "a", classes=["css-1q2w3e4"], role="link", text="Help",
-               accessible_name="Help", href="/help", rect={"x": 600, "y": 900, "w": 40, "h": 20})
+    decoy = fp(
+        "/html/body[1]/footer[1]/a[1]",
+        "a",
+        classes=["css-1q2w3e4"],
+        role="link",
+        text="Help",
+        accessible_name="Help",
+        href="/help",
+        rect={"x": 600, "y": 900, "w": 40, "h": 20},
+    )
     page = login_page(submit=submit_button(id="", classes=["css-9z8y7x6"]), extra=[decoy])
     decision = heal(old, page)
     assert decision.healed, decision.reason
     assert decision.chosen["xpath"] == f"{FORM}/button[1]"
     # ...while the same class name, when human-chosen, is strong enough to matter.
-    top_decoy = next(c for c in decision.top if c["xpath"] == decoy["xpath"]) if any(
-        c["xpath"] == decoy["xpath"] for c in decision.top) else None
+    top_decoy = (
+        next(c for c in decision.top if c["xpath"] == decoy["xpath"])
+        if any(c["xpath"] == decoy["xpath"] for c in decision.top)
+        else None
+    )
     assert top_decoy is None or top_decoy["evidence"]["classes_generated"] == 1.0
 
 
@@ -130,9 +190,19 @@ def test_abstains_on_an_invisible_or_disabled_best_candidate() -> None:
 
 def test_abstains_on_an_incompatible_role() -> None:
     # The only close match is now a plain text input with the button's text as its label.
-    stand_in = fp(f"{FORM}/input[3]", "input", id="login-submit", role="textbox", type="text", label="Sign in",
-                  accessible_name="Sign in", classes=["btn", "btn-primary"], text="Sign in",
-                  neighbor_texts=["Forgot password?"], rect={"x": 10, "y": 120, "w": 100, "h": 32})
+    stand_in = fp(
+        f"{FORM}/input[3]",
+        "input",
+        id="login-submit",
+        role="textbox",
+        type="text",
+        label="Sign in",
+        accessible_name="Sign in",
+        classes=["btn", "btn-primary"],
+        text="Sign in",
+        neighbor_texts=["Forgot password?"],
+        rect={"x": 10, "y": 120, "w": 100, "h": 32},
+    )
     decision = heal(OLD_SUBMIT, login_page(submit=None, extra=[stand_in]))
     assert not decision.healed
 
@@ -147,8 +217,14 @@ def test_locator_prefers_test_id_then_stable_id_and_checks_uniqueness() -> None:
 
 def test_heals_among_two_thousand_candidates() -> None:
     filler = [
-        fp(f"/html/body[1]/section[1]/div[{i}]", "div", classes=["card", f"card-{i % 7}"], text=f"Item {i}",
-           neighbor_texts=[f"Item {i - 1}", f"Item {i + 1}"], rect={"x": 0, "y": 40 * i, "w": 300, "h": 36})
+        fp(
+            f"/html/body[1]/section[1]/div[{i}]",
+            "div",
+            classes=["card", f"card-{i % 7}"],
+            text=f"Item {i}",
+            neighbor_texts=[f"Item {i - 1}", f"Item {i + 1}"],
+            rect={"x": 0, "y": 40 * i, "w": 300, "h": 36},
+        )
         for i in range(1, 2000)
     ]
     page = login_page(submit=submit_button(id="signin-button"), extra=filler)
@@ -175,10 +251,16 @@ def test_path_ratio_is_the_edit_ratio_of_the_whole_paths() -> None:
 def test_abstains_on_a_twin_whose_surroundings_changed() -> None:
     # A comment with "Like (7)" was deleted; another comment happens to have "Like (7)" too.
     def like(n: int, author: str, likes: int) -> dict:
-        return fp(f"/html/body[1]/main[1]/section[1]/div[{n}]/button[1]", "button", text=f"Like ({likes})",
-                  role="button", accessible_name=f"Like ({likes})", classes=["btn", "btn-link"],
-                  neighbor_texts=[author, "2 hours ago", f"Comment by {author}", "Reply"],
-                  rect={"x": 10, "y": 100 * n, "w": 60, "h": 20})
+        return fp(
+            f"/html/body[1]/main[1]/section[1]/div[{n}]/button[1]",
+            "button",
+            text=f"Like ({likes})",
+            role="button",
+            accessible_name=f"Like ({likes})",
+            classes=["btn", "btn-link"],
+            neighbor_texts=[author, "2 hours ago", f"Comment by {author}", "Reply"],
+            rect={"x": 10, "y": 100 * n, "w": 60, "h": 20},
+        )
 
     old = like(3, "Ada Lovelace", 7)
     page = [like(1, "Alan Turing", 12), like(2, "Grace Hopper", 7), like(4, "Linus Torvalds", 3)]
@@ -220,9 +302,17 @@ def test_a_label_with_letters_in_common_is_another_word() -> None:
 def test_the_old_elements_neighbour_is_not_the_element() -> None:
     # "Continue with Okta" was removed; "Continue with Google", its neighbour before, now stands there.
     def sso(n: int, provider: str, near: list[str]) -> dict:
-        return fp(f"{FORM}/div[1]/button[{n}]", "button", text=f"Continue with {provider}", role="button",
-                  accessible_name=f"Continue with {provider}", classes=["btn", "btn-secondary"], type="button",
-                  neighbor_texts=near, rect={"x": 10, "y": 200 + 40 * n, "w": 180, "h": 32})
+        return fp(
+            f"{FORM}/div[1]/button[{n}]",
+            "button",
+            text=f"Continue with {provider}",
+            role="button",
+            accessible_name=f"Continue with {provider}",
+            classes=["btn", "btn-secondary"],
+            type="button",
+            neighbor_texts=near,
+            rect={"x": 10, "y": 200 + 40 * n, "w": 180, "h": 32},
+        )
 
     old = sso(1, "Okta", ["Forgot password?", "Continue with Google"])
     page = login_page(submit=submit_button(), extra=[sso(1, "Google", ["Forgot password?"])])
@@ -235,9 +325,16 @@ def test_the_old_elements_neighbour_is_not_the_element() -> None:
 def test_an_identifier_repeated_on_the_old_page_confirms_nothing() -> None:
     # Every "Reply" button had id="reply"; the new page keeps one, in another comment.
     def reply(n: int, author: str) -> dict:
-        return fp(f"/html/body[1]/main[1]/div[{n}]/button[1]", "button", id="reply", text="Reply", role="button",
-                  accessible_name="Reply", neighbor_texts=[author, f"Comment by {author}"],
-                  rect={"x": 10, "y": 100 * n, "w": 60, "h": 20})
+        return fp(
+            f"/html/body[1]/main[1]/div[{n}]/button[1]",
+            "button",
+            id="reply",
+            text="Reply",
+            role="button",
+            accessible_name="Reply",
+            neighbor_texts=[author, f"Comment by {author}"],
+            rect={"x": 10, "y": 100 * n, "w": 60, "h": 20},
+        )
 
     old = {**reply(2, "Ada Lovelace"), "unique": {"id": False}}
     page = [reply(1, "Alan Turing"), {**reply(3, "Grace Hopper"), "id": ""}]
@@ -255,13 +352,21 @@ def member_button(card: int, name: str, label: str, near: list[str], **kw: objec
     """A "Message"/"Remove" button in a member card: the same label and test id in every card."""
     n = 1 if label == "Message" else 2
     data: dict = {
-        "text": label, "role": "button", "accessible_name": label, "classes": ["btn", f"btn-{label.lower()}"],
-        "type": "button", "test_ids": {"data-testid": f"{label.lower()}-member"}, "context": name,
-        "neighbor_texts": near, "rect": {"x": 10 + 80 * n, "y": 120 * card, "w": 70, "h": 30},
-        "path": [{"tag": "body", "id": "", "classes": [], "index": 1},
-                 {"tag": "main", "id": "", "classes": [], "index": 1},
-                 {"tag": "div", "id": "", "classes": ["grid"], "index": 1},
-                 {"tag": "div", "id": "", "classes": ["card"], "index": card}],
+        "text": label,
+        "role": "button",
+        "accessible_name": label,
+        "classes": ["btn", f"btn-{label.lower()}"],
+        "type": "button",
+        "test_ids": {"data-testid": f"{label.lower()}-member"},
+        "context": name,
+        "neighbor_texts": near,
+        "rect": {"x": 10 + 80 * n, "y": 120 * card, "w": 70, "h": 30},
+        "path": [
+            {"tag": "body", "id": "", "classes": [], "index": 1},
+            {"tag": "main", "id": "", "classes": [], "index": 1},
+            {"tag": "div", "id": "", "classes": ["grid"], "index": 1},
+            {"tag": "div", "id": "", "classes": ["card"], "index": card},
+        ],
     }
     data.update(kw)
     return fp(f"{GRID}/div[{card}]/button[{n}]", "button", **data)
@@ -270,8 +375,9 @@ def member_button(card: int, name: str, label: str, near: list[str], **kw: objec
 def test_abstains_on_a_twin_under_another_heading(monkeypatch) -> None:
     # Ada's card was removed. Grace's "Remove" button is the same component in the same place, and its
     # neighbouring texts overlap the old ones (both cards border Alan's), but its card is Grace's.
-    old = member_button(2, "Ada Lovelace", "Remove", ["Admin", "Message", "Alan Turing", "Editor"],
-                        unique={"test_id": False})
+    old = member_button(
+        2, "Ada Lovelace", "Remove", ["Admin", "Message", "Alan Turing", "Editor"], unique={"test_id": False}
+    )
     page = [
         member_button(1, "Grace Hopper", "Remove", ["Viewer", "Message", "Alan Turing", "Editor"]),
         member_button(2, "Alan Turing", "Remove", ["Editor", "Message", "Linus Torvalds", "Viewer"]),
@@ -304,8 +410,14 @@ def test_the_cards_heading_settles_twins_whose_neighbours_changed(monkeypatch) -
 
 def open_link(card: int, task: int, near: list[str], **kw: object) -> dict:
     data: dict = {
-        "text": "Open", "role": "link", "accessible_name": "Open", "classes": ["link"], "href": f"/tasks/{task}",
-        "context": "Done", "neighbor_texts": near, "rect": {"x": 10, "y": 60 * card, "w": 40, "h": 20},
+        "text": "Open",
+        "role": "link",
+        "accessible_name": "Open",
+        "classes": ["link"],
+        "href": f"/tasks/{task}",
+        "context": "Done",
+        "neighbor_texts": near,
+        "rect": {"x": 10, "y": 60 * card, "w": 40, "h": 20},
     }
     data.update(kw)
     return fp(f"/html/body[1]/main[1]/section[4]/div[{card}]/a[1]", "a", **data)
@@ -323,8 +435,10 @@ def test_same_route_other_record() -> None:
 def test_a_link_to_another_record_is_not_the_link(monkeypatch) -> None:
     # The task behind "/tasks/77" was deleted; the card below, "/tasks/81", moved up into its place.
     old = open_link(2, 77, ["Write the docs", "Open", "Ship it", "Add card"], unique={"href": True})
-    page = [open_link(1, 12, ["Done", "3 cards", "Fix the build"]),
-            open_link(2, 81, ["Write the docs", "Open", "Ship it", "Add card"])]
+    page = [
+        open_link(1, 12, ["Done", "3 cards", "Fix the build"]),
+        open_link(2, 81, ["Write the docs", "Open", "Ship it", "Add card"]),
+    ]
     decision = heal(old, page, threshold=0.3, margin=0.0)
     assert not decision.healed and "another record" in decision.reason
     monkeypatch.setattr(healer, "RECORD_CHECK", False)
@@ -337,10 +451,12 @@ def test_a_unique_href_confirms_a_link_and_leaves_it_no_rival(monkeypatch) -> No
     near = ["Write the docs", "Open", "Ship it", "Add card"]
     shared = {"data-testid": "open-task"}
     old = open_link(2, 77, near, test_ids=shared, unique={"href": True, "test_id": False})
-    page = [open_link(1, 12, ["Done", "3 cards", "Fix the build", "Write the docs"], test_ids=shared),
-            open_link(2, 77, near),
-            open_link(3, 81, ["Ship it", "Open", "Add card", "Review"], test_ids=shared),
-            open_link(4, 90, ["Ship it", "Open", "Add card"], test_ids=shared)]
+    page = [
+        open_link(1, 12, ["Done", "3 cards", "Fix the build", "Write the docs"], test_ids=shared),
+        open_link(2, 77, near),
+        open_link(3, 81, ["Ship it", "Open", "Add card", "Review"], test_ids=shared),
+        open_link(4, 90, ["Ship it", "Open", "Add card"], test_ids=shared),
+    ]
     decision = heal(old, page)
     assert decision.healed, decision.reason
     assert decision.chosen["href"] == "/tasks/77" and decision.rival_score == 0.0
@@ -356,14 +472,34 @@ def test_a_wrapper_with_the_same_text_is_not_a_rival(monkeypatch) -> None:
     # A badge "1 new" got wrapped in a new <span>: the wrapper shows the same text in the same place.
     row = "/html/body[1]/main[1]/ul[1]/li[4]"
     near = ["Ada Lovelace", "Quarterly report", "Open", "Archive"]
-    old = fp(f"{row}/span[2]", "span", text="1 new", classes=["chip", "css-b4cp9n"], neighbor_texts=near,
-             context="Inbox", rect={"x": 300, "y": 200, "w": 40, "h": 16})
+    old = fp(
+        f"{row}/span[2]",
+        "span",
+        text="1 new",
+        classes=["chip", "css-b4cp9n"],
+        neighbor_texts=near,
+        context="Inbox",
+        rect={"x": 300, "y": 200, "w": 40, "h": 16},
+    )
     badge = {**old, "xpath": f"{row}/span[2]/span[1]"}
-    wrapper = fp(f"{row}/span[2]", "span", text="1 new", classes=["item-wrap", "css-ybvsii"], neighbor_texts=near,
-                 context="Inbox", rect={"x": 300, "y": 200, "w": 40, "h": 16})
-    other = fp("/html/body[1]/main[1]/ul[1]/li[5]/span[2]", "span", text="1 new", classes=["chip", "css-b4cp9n"],
-               neighbor_texts=["Alan Turing", "Budget", "Open", "Archive"], context="Inbox",
-               rect={"x": 300, "y": 240, "w": 40, "h": 16})
+    wrapper = fp(
+        f"{row}/span[2]",
+        "span",
+        text="1 new",
+        classes=["item-wrap", "css-ybvsii"],
+        neighbor_texts=near,
+        context="Inbox",
+        rect={"x": 300, "y": 200, "w": 40, "h": 16},
+    )
+    other = fp(
+        "/html/body[1]/main[1]/ul[1]/li[5]/span[2]",
+        "span",
+        text="1 new",
+        classes=["chip", "css-b4cp9n"],
+        neighbor_texts=["Alan Turing", "Budget", "Open", "Archive"],
+        context="Inbox",
+        rect={"x": 300, "y": 240, "w": 40, "h": 16},
+    )
     page = [wrapper, badge, other]
     # A margin wider than the wrapper's lead (0.12) over the badge, narrower than the other row's.
     decision = heal(old, page, margin=0.15)
@@ -398,14 +534,30 @@ def test_fewer_twins_under_the_old_heading_than_before_abstains(monkeypatch) -> 
     # moved out of its card to the section's toolbar; the other Sophie's card still has its own. The
     # heading matches the other one exactly, so only the old page's count of twins under that heading
     # (two) against the one left can tell that this is not the same button.
-    old = member_button(1, "Sophie Lovelace", "Remove", ["Editor", "sophie@example.com", "Message", "Ada"],
-                        unique={"test_id": False, "context_label": False}, context_twins=2)
+    old = member_button(
+        1,
+        "Sophie Lovelace",
+        "Remove",
+        ["Editor", "sophie@example.com", "Message", "Ada"],
+        unique={"test_id": False, "context_label": False},
+        context_twins=2,
+    )
     page = [
         member_button(2, "Ada Lovelace", "Remove", ["Admin", "ada@example.com", "Message", "Sophie Lovelace"]),
         member_button(3, "Sophie Lovelace", "Remove", ["Editor", "sophie@example.com", "Message", "Alan"]),
-        fp("/html/body[1]/main[1]/button[1]", "button", text="Remove", role="button", accessible_name="Remove",
-           classes=["btn", "btn-remove"], type="button", test_ids={"data-testid": "remove-member"}, context="Team",
-           neighbor_texts=["Team", "Invite", "Ada Lovelace"], rect={"x": 600, "y": 20, "w": 70, "h": 30}),
+        fp(
+            "/html/body[1]/main[1]/button[1]",
+            "button",
+            text="Remove",
+            role="button",
+            accessible_name="Remove",
+            classes=["btn", "btn-remove"],
+            type="button",
+            test_ids={"data-testid": "remove-member"},
+            context="Team",
+            neighbor_texts=["Team", "Invite", "Ada Lovelace"],
+            rect={"x": 600, "y": 20, "w": 70, "h": 30},
+        ),
     ]
     decision = heal(old, page, threshold=0.3, margin=0.0)
     assert not decision.healed
@@ -425,15 +577,42 @@ def test_a_moved_element_that_kept_its_label_beats_a_relabelled_one_in_its_place
     # exactly where it was, with the same neighbours and card heading. Placement should tell twins
     # apart, not let another label win over the old one.
     near = ["Quarterly report", "Share", "Delete"]
-    old = fp("/html/body[1]/main[1]/div[2]/div[1]/button[2]", "button", text="Export", role="button",
-             accessible_name="Export", classes=["btn"], type="button", context="Quarterly report",
-             neighbor_texts=near, rect={"x": 300, "y": 400, "w": 80, "h": 30})
-    decoy = fp("/html/body[1]/main[1]/div[2]/div[1]/button[2]", "button", text="Export all", role="button",
-               accessible_name="Export all", classes=["btn"], type="button", context="Quarterly report",
-               neighbor_texts=near, rect={"x": 300, "y": 400, "w": 80, "h": 30})
-    moved = fp("/html/body[1]/header[1]/button[1]", "button", text="Export", role="button",
-               accessible_name="Export", classes=["btn"], type="button", context="Reports",
-               neighbor_texts=["Reports", "Settings"], rect={"x": 900, "y": 10, "w": 80, "h": 30})
+    old = fp(
+        "/html/body[1]/main[1]/div[2]/div[1]/button[2]",
+        "button",
+        text="Export",
+        role="button",
+        accessible_name="Export",
+        classes=["btn"],
+        type="button",
+        context="Quarterly report",
+        neighbor_texts=near,
+        rect={"x": 300, "y": 400, "w": 80, "h": 30},
+    )
+    decoy = fp(
+        "/html/body[1]/main[1]/div[2]/div[1]/button[2]",
+        "button",
+        text="Export all",
+        role="button",
+        accessible_name="Export all",
+        classes=["btn"],
+        type="button",
+        context="Quarterly report",
+        neighbor_texts=near,
+        rect={"x": 300, "y": 400, "w": 80, "h": 30},
+    )
+    moved = fp(
+        "/html/body[1]/header[1]/button[1]",
+        "button",
+        text="Export",
+        role="button",
+        accessible_name="Export",
+        classes=["btn"],
+        type="button",
+        context="Reports",
+        neighbor_texts=["Reports", "Settings"],
+        rect={"x": 900, "y": 10, "w": 80, "h": 30},
+    )
     page = [decoy, moved, fp("/html/body[1]/main[1]/h2[1]", "h2", text="Reports", role="heading")]
     assert heal(old, page, threshold=0.0, margin=0.0).top[0]["xpath"] == moved["xpath"]
     monkeypatch.setattr(scoring, "PLACEMENT_NEEDS_LABEL", False)
@@ -444,13 +623,29 @@ def test_placement_counts_in_full_when_no_candidate_kept_the_label(monkeypatch) 
     # "Export" was relabelled "Download" in place and nothing on the page reads "Export" any more: where
     # it sits is the evidence left, and it is not discounted for the label that changed.
     near = ["Quarterly report", "Share", "Delete"]
-    old = fp("/html/body[1]/main[1]/div[2]/button[2]", "button", text="Export", role="button",
-             accessible_name="Export", classes=["btn"], context="Quarterly report", neighbor_texts=near,
-             rect={"x": 300, "y": 400, "w": 80, "h": 30})
+    old = fp(
+        "/html/body[1]/main[1]/div[2]/button[2]",
+        "button",
+        text="Export",
+        role="button",
+        accessible_name="Export",
+        classes=["btn"],
+        context="Quarterly report",
+        neighbor_texts=near,
+        rect={"x": 300, "y": 400, "w": 80, "h": 30},
+    )
     renamed = {**old, "text": "Download", "accessible_name": "Download"}
-    other = fp("/html/body[1]/header[1]/button[1]", "button", text="Settings", role="button",
-               accessible_name="Settings", classes=["btn"], context="Reports", neighbor_texts=["Reports"],
-               rect={"x": 900, "y": 10, "w": 80, "h": 30})
+    other = fp(
+        "/html/body[1]/header[1]/button[1]",
+        "button",
+        text="Settings",
+        role="button",
+        accessible_name="Settings",
+        classes=["btn"],
+        context="Reports",
+        neighbor_texts=["Reports"],
+        rect={"x": 900, "y": 10, "w": 80, "h": 30},
+    )
     page = [renamed, other]
     with_rule = heal(old, page, threshold=0.0, margin=0.0)
     monkeypatch.setattr(scoring, "PLACEMENT_NEEDS_LABEL", False)
@@ -464,13 +659,29 @@ def test_a_nameless_element_is_not_counted_against_its_heading(monkeypatch) -> N
     # "shared" its empty name on the old page, which says nothing about twins. The element is still in
     # place and must heal.
     row = "/html/body[1]/main[1]/section[1]/div[8]"
-    old = fp(f"{row}/strong[1]", "strong", text="Tim Knuth", classes=["text-author"], context="Comments",
-             neighbor_texts=["Reply", "Like (6)", "2 hours ago"], context_twins=18,
-             unique={"context_label": False}, rect={"x": 10, "y": 800, "w": 80, "h": 20})
-    page = [{**old, "classes": ["author"]},
-            fp("/html/body[1]/main[1]/section[1]/div[9]/strong[1]", "strong", text="Ada Byron", classes=["author"],
-               context="Comments", neighbor_texts=["Reply", "Like (2)", "3 hours ago"],
-               rect={"x": 10, "y": 900, "w": 80, "h": 20})]
+    old = fp(
+        f"{row}/strong[1]",
+        "strong",
+        text="Tim Knuth",
+        classes=["text-author"],
+        context="Comments",
+        neighbor_texts=["Reply", "Like (6)", "2 hours ago"],
+        context_twins=18,
+        unique={"context_label": False},
+        rect={"x": 10, "y": 800, "w": 80, "h": 20},
+    )
+    page = [
+        {**old, "classes": ["author"]},
+        fp(
+            "/html/body[1]/main[1]/section[1]/div[9]/strong[1]",
+            "strong",
+            text="Ada Byron",
+            classes=["author"],
+            context="Comments",
+            neighbor_texts=["Reply", "Like (2)", "3 hours ago"],
+            rect={"x": 10, "y": 900, "w": 80, "h": 20},
+        ),
+    ]
     decision = heal(old, page, threshold=0.3, margin=0.0)
     assert decision.healed, decision.reason
     # Counting it would refuse: one nameless look-alike is left of eighteen.
@@ -482,6 +693,7 @@ def _with_acc(init):
     def patched(self, fp):
         init(self, fp)
         self.acc = self.acc or " "
+
     return patched
 
 
@@ -489,15 +701,39 @@ def test_a_twin_whose_tag_was_swapped_still_counts_under_the_heading() -> None:
     # Two "Archive" buttons under "Inbox" on the old page; the redesign turned the first into a link
     # and left the second a button. Both are still under the heading: nothing went missing.
     near = ["Ada Lovelace", "Quarterly report", "3 new"]
-    old = fp("/html/body[1]/main[1]/ul[1]/li[1]/button[1]", "button", text="Archive", role="button",
-             accessible_name="Archive", context="Inbox", neighbor_texts=near, context_twins=2,
-             unique={"context_label": False}, rect={"x": 300, "y": 100, "w": 60, "h": 20})
+    old = fp(
+        "/html/body[1]/main[1]/ul[1]/li[1]/button[1]",
+        "button",
+        text="Archive",
+        role="button",
+        accessible_name="Archive",
+        context="Inbox",
+        neighbor_texts=near,
+        context_twins=2,
+        unique={"context_label": False},
+        rect={"x": 300, "y": 100, "w": 60, "h": 20},
+    )
     page = [
-        fp("/html/body[1]/main[1]/ul[1]/li[1]/a[1]", "a", text="Archive", role="link", accessible_name="Archive",
-           context="Inbox", neighbor_texts=near, rect={"x": 300, "y": 100, "w": 60, "h": 20}),
-        fp("/html/body[1]/main[1]/ul[1]/li[2]/button[1]", "button", text="Archive", role="button",
-           accessible_name="Archive", context="Inbox", neighbor_texts=["Alan Turing", "Budget", "1 new"],
-           rect={"x": 300, "y": 140, "w": 60, "h": 20}),
+        fp(
+            "/html/body[1]/main[1]/ul[1]/li[1]/a[1]",
+            "a",
+            text="Archive",
+            role="link",
+            accessible_name="Archive",
+            context="Inbox",
+            neighbor_texts=near,
+            rect={"x": 300, "y": 100, "w": 60, "h": 20},
+        ),
+        fp(
+            "/html/body[1]/main[1]/ul[1]/li[2]/button[1]",
+            "button",
+            text="Archive",
+            role="button",
+            accessible_name="Archive",
+            context="Inbox",
+            neighbor_texts=["Alan Turing", "Budget", "1 new"],
+            rect={"x": 300, "y": 140, "w": 60, "h": 20},
+        ),
     ]
     decision = heal(old, page, threshold=0.3, margin=0.0)
     assert decision.healed, decision.reason
@@ -512,14 +748,21 @@ PLANS = "/html/body[1]/main[1]/div[1]"
 def tier_button(card: int, tier: str, price: str, *, xpath: str | None = None, **kw: object) -> dict:
     """A pricing tier's "Get started": the same label, classes and test id in every tier's card."""
     data: dict = {
-        "text": "Get started", "role": "button", "accessible_name": "Get started", "classes": ["btn", "btn-plan"],
-        "type": "button", "test_ids": {"data-testid": "get-started"}, "context": tier,
+        "text": "Get started",
+        "role": "button",
+        "accessible_name": "Get started",
+        "classes": ["btn", "btn-plan"],
+        "type": "button",
+        "test_ids": {"data-testid": "get-started"},
+        "context": tier,
         "neighbor_texts": [tier, price, "Unlimited projects"],
         "rect": {"x": 40 + 300 * card, "y": 400, "w": 120, "h": 36},
-        "path": [{"tag": "body", "id": "", "classes": [], "index": 1},
-                 {"tag": "main", "id": "", "classes": [], "index": 1},
-                 {"tag": "div", "id": "", "classes": ["plans"], "index": 1},
-                 {"tag": "div", "id": "", "classes": ["tier"], "index": card}],
+        "path": [
+            {"tag": "body", "id": "", "classes": [], "index": 1},
+            {"tag": "main", "id": "", "classes": [], "index": 1},
+            {"tag": "div", "id": "", "classes": ["plans"], "index": 1},
+            {"tag": "div", "id": "", "classes": ["tier"], "index": card},
+        ],
     }
     data.update(kw)
     return fp(xpath or f"{PLANS}/div[{card}]/button[1]", "button", **data)
@@ -537,8 +780,11 @@ def pro_fingerprint(**kw: object) -> dict:
 
 def moved_pro(**kw: object) -> dict:
     """The Pro tier's button, moved out of its card to a row under the plans: no heading, new neighbours."""
-    data: dict = {"xpath": f"{PLANS}/div[4]/button[1]", "rect": {"x": 40, "y": 700, "w": 120, "h": 36},
-                  "neighbor_texts": ["Team", "$99", "Compare plans", "Questions?"]}
+    data: dict = {
+        "xpath": f"{PLANS}/div[4]/button[1]",
+        "rect": {"x": 40, "y": 700, "w": 120, "h": 36},
+        "neighbor_texts": ["Team", "$99", "Compare plans", "Questions?"],
+    }
     data.update(kw)
     return tier_button(2, "Plans", "", **data)
 
@@ -574,8 +820,11 @@ def test_twins_that_stayed_are_not_taken_for_a_deleted_element() -> None:
 def test_a_look_alike_torn_between_two_candidates_claims_neither() -> None:
     # Two Team buttons on the new page that match Team's old fingerprint equally well: neither is
     # claimed, so neither is set aside and the label confirms nothing.
-    page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
-            tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]")]
+    page = [
+        tier_button(1, "Free", "$0"),
+        tier_button(3, "Team", "$99"),
+        tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]"),
+    ]
     pro = scoring.Target(pro_fingerprint())
     own_scores = {i: scoring.precise_score(pro, c)[0] for i, c in enumerate(page)}
     claimed = twins.claimed_look_alikes(pro_fingerprint()["look_alikes"], own_scores, page)
@@ -620,12 +869,19 @@ def test_look_alikes_that_are_twins_of_each_other_claim_their_twins_together() -
     # torn between the two Team buttons, so neither claims one alone. Together they claim both, and
     # the moved Pro button is again the only "Get started" left.
     old = pro_fingerprint()
-    old["look_alikes"] = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
-                          tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]")]
+    old["look_alikes"] = [
+        tier_button(1, "Free", "$0"),
+        tier_button(3, "Team", "$99"),
+        tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]"),
+    ]
     old["look_alikes_total"] = 3
     moved = moved_pro()
-    page = [tier_button(1, "Free", "$0"), tier_button(3, "Team", "$99"),
-            tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]"), moved]
+    page = [
+        tier_button(1, "Free", "$0"),
+        tier_button(3, "Team", "$99"),
+        tier_button(3, "Team", "$99", xpath=f"{PLANS}/div[3]/button[2]"),
+        moved,
+    ]
     decision = heal(old, page, threshold=0.5, margin=0.05)
     assert decision.healed, decision.reason
     assert decision.chosen["xpath"] == f"{PLANS}/div[4]/button[1]"
@@ -638,9 +894,14 @@ TEAM = "/html/body[1]/main[1]/div[1]"
 
 
 def member_name(card: int, email: str, **kw: object) -> dict:
-    data: dict = {"classes": ["MuiTypography-root", "css-s4jglx"], "text": "Grace Liskov", "role": "heading",
-                  "accessible_name": "Grace Liskov", "neighbor_texts": ["Message", "Remove", "Viewer", email],
-                  "rect": {"x": 40, "y": 100 * card, "w": 200, "h": 24}}
+    data: dict = {
+        "classes": ["MuiTypography-root", "css-s4jglx"],
+        "text": "Grace Liskov",
+        "role": "heading",
+        "accessible_name": "Grace Liskov",
+        "neighbor_texts": ["Message", "Remove", "Viewer", email],
+        "rect": {"x": 40, "y": 100 * card, "w": 200, "h": 24},
+    }
     data.update(kw)
     return fp(f"{TEAM}/div[{card}]/h3[1]", "h3", **data)
 
@@ -653,8 +914,11 @@ def test_the_one_left_of_two_namesakes_may_be_the_other_one(monkeypatch) -> None
     old["look_alikes_total"] = 1
     old["look_alikes_by"] = "compatible"
     survivor = member_name(8, "g.liskov@example.com")
-    page = [fp(TEAM, "div"), survivor, fp(f"{TEAM}/div[9]/h3[1]", "h3", role="heading", text="Ada Hopper",
-                                          accessible_name="Ada Hopper")]
+    page = [
+        fp(TEAM, "div"),
+        survivor,
+        fp(f"{TEAM}/div[9]/h3[1]", "h3", role="heading", text="Ada Hopper", accessible_name="Ada Hopper"),
+    ]
     decision = heal(old, page, threshold=0.5, margin=0.05)
     assert not decision.healed
     assert "had 1 look-alike besides the element and no more candidates than that read like it" in decision.reason
@@ -672,12 +936,35 @@ def test_the_element_that_holds_the_text_goes_before_a_new_wrapper_around_it(mon
     # its child's.
     card = "/html/body[1]/main[1]/div[1]/article[3]"
     near = ["Cozy notebook", "In stock", "Add to cart"]
-    old = fp(f"{card}/span[1]", "span", text="$12", own_text="$12", classes=["css-1q2w3e"], neighbor_texts=near,
-             context="Cozy notebook", rect={"x": 300, "y": 200, "w": 40, "h": 16})
-    wrapper = fp(f"{card}/span[1]", "span", text="$12", classes=["css-9x8y7z"], neighbor_texts=near,
-                 context="Cozy notebook", rect={"x": 300, "y": 200, "w": 40, "h": 16})
-    price = fp(f"{card}/span[1]/strong[1]", "strong", text="$12", own_text="$12", classes=["css-4r5t6y"],
-               neighbor_texts=near, context="Cozy notebook", rect={"x": 300, "y": 200, "w": 40, "h": 16})
+    old = fp(
+        f"{card}/span[1]",
+        "span",
+        text="$12",
+        own_text="$12",
+        classes=["css-1q2w3e"],
+        neighbor_texts=near,
+        context="Cozy notebook",
+        rect={"x": 300, "y": 200, "w": 40, "h": 16},
+    )
+    wrapper = fp(
+        f"{card}/span[1]",
+        "span",
+        text="$12",
+        classes=["css-9x8y7z"],
+        neighbor_texts=near,
+        context="Cozy notebook",
+        rect={"x": 300, "y": 200, "w": 40, "h": 16},
+    )
+    price = fp(
+        f"{card}/span[1]/strong[1]",
+        "strong",
+        text="$12",
+        own_text="$12",
+        classes=["css-4r5t6y"],
+        neighbor_texts=near,
+        context="Cozy notebook",
+        rect={"x": 300, "y": 200, "w": 40, "h": 16},
+    )
     monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", False)
     decision = heal(old, [wrapper, price])
     assert decision.healed and decision.chosen["xpath"] == wrapper["xpath"], decision.reason
@@ -686,22 +973,36 @@ def test_the_element_that_holds_the_text_goes_before_a_new_wrapper_around_it(mon
     assert decision.healed and decision.chosen["xpath"] == price["xpath"], decision.reason
 
 
-
 def test_a_cell_whose_content_was_wrapped_is_still_the_cell() -> None:
     # The other way round: the amount in an orders table was put in a new <span> inside its cell. The
     # cell is the old element (its tag, role, place); the <span> holding the text is new layout.
     row = "/html/body[1]/main[1]/table[1]/tbody[1]/tr[3]"
     near = ["#16950", "Dennis Thompson", "11 Jan", "Paid", "View", "Refund"]
-    old = fp(f"{row}/td[4]", "td", text="$211.10", own_text="$211.10", role="cell", accessible_name="$211.10",
-             classes=["MuiTableCell-root", "css-e9vcv7"], neighbor_texts=near, context="Sales",
-             rect={"x": 500, "y": 300, "w": 90, "h": 30})
+    old = fp(
+        f"{row}/td[4]",
+        "td",
+        text="$211.10",
+        own_text="$211.10",
+        role="cell",
+        accessible_name="$211.10",
+        classes=["MuiTableCell-root", "css-e9vcv7"],
+        neighbor_texts=near,
+        context="Sales",
+        rect={"x": 500, "y": 300, "w": 90, "h": 30},
+    )
     cell = {**old, "own_text": ""}
-    amount = fp(f"{row}/td[4]/span[1]", "span", text="$211.10", own_text="$211.10",
-                classes=["MuiListItem-wrap", "css-1aa232"], neighbor_texts=near, context="Sales",
-                rect={"x": 505, "y": 305, "w": 60, "h": 20})
+    amount = fp(
+        f"{row}/td[4]/span[1]",
+        "span",
+        text="$211.10",
+        own_text="$211.10",
+        classes=["MuiListItem-wrap", "css-1aa232"],
+        neighbor_texts=near,
+        context="Sales",
+        rect={"x": 505, "y": 305, "w": 60, "h": 20},
+    )
     decision = heal(old, [cell, amount])
     assert decision.healed and decision.chosen["xpath"] == cell["xpath"], decision.reason
-
 
 
 def test_new_layout_inside_the_element_does_not_outscore_it(monkeypatch) -> None:
@@ -710,11 +1011,26 @@ def test_new_layout_inside_the_element_does_not_outscore_it(monkeypatch) -> None
     # div, of the old element's kind and showing the same text, is the element.
     card = "/html/body[1]/main[1]/div[2]/article[1]"
     near = ["Quarterly report", "Due Friday", "Open"]
-    old = fp(f"{card}/p[1]", "p", text="Waiting for review", own_text="Waiting for review", role="paragraph",
-             classes=["text-sm", "text-gray-600"], neighbor_texts=near, rect={"x": 100, "y": 300, "w": 200, "h": 20})
+    old = fp(
+        f"{card}/p[1]",
+        "p",
+        text="Waiting for review",
+        own_text="Waiting for review",
+        role="paragraph",
+        classes=["text-sm", "text-gray-600"],
+        neighbor_texts=near,
+        rect={"x": 100, "y": 300, "w": 200, "h": 20},
+    )
     block = {**old, "xpath": f"{card}/div[1]", "tag": "div", "role": "generic", "own_text": "", "classes": ["mt-2"]}
-    words = fp(f"{card}/div[1]/span[1]", "span", text="Waiting for review", own_text="Waiting for review",
-               classes=["text-sm", "text-gray-600"], neighbor_texts=near, rect={"x": 100, "y": 300, "w": 180, "h": 20})
+    words = fp(
+        f"{card}/div[1]/span[1]",
+        "span",
+        text="Waiting for review",
+        own_text="Waiting for review",
+        classes=["text-sm", "text-gray-600"],
+        neighbor_texts=near,
+        rect={"x": 100, "y": 300, "w": 180, "h": 20},
+    )
     monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", False)
     assert heal(old, [block, words]).chosen["xpath"] == words["xpath"]
     monkeypatch.setattr(healer, "HOLDER_OVER_WRAPPER", True)
@@ -722,26 +1038,52 @@ def test_new_layout_inside_the_element_does_not_outscore_it(monkeypatch) -> None
     assert decision.healed and decision.chosen["xpath"] == block["xpath"], decision.reason
 
 
-
 def test_a_qualified_look_alike_beside_a_label_that_lost_its_field_is_not_the_field(monkeypatch) -> None:
     # The filter field lost its id (its <label for> now names nothing), moved to the bottom of the page, and a
     # look-alike ("... copy") was put where it was, right after that label, which now reads as the
     # look-alike's. Its own placeholder only qualifies the old one: it is another field.
     bar = "/html/body[1]/main[1]/section[1]/div[1]/div[1]"
-    old = fp(f"{bar}/input[1]", "input", id="filter", name="filter", classes=["input"], role="textbox",
-             accessible_name="Filter", label="Filter", placeholder="Order number or customer", context="Orders",
-             neighbor_texts=["Orders", "Filter", "New order", "Download CSV"], unique={"id": True, "name": True},
-             rect={"x": 200, "y": 40, "w": 240, "h": 30})
-    look_alike = fp(f"{bar}/input[1]", "input", id="filter-copy", name="filter_copy",
-                    classes=["input", "input-primary"], role="textbox",
-                    accessible_name="Order number or customer copy", detached_label="Filter",
-                    placeholder="Order number or customer copy", context="Orders",
-                    neighbor_texts=["Orders", "Filter", "New order", "Download CSV"],
-                    rect={"x": 200, "y": 40, "w": 240, "h": 30})
-    moved = fp("/html/body[1]/main[1]/section[1]/div[2]/input[1]", "input", name="filter-new", classes=["input"],
-               role="textbox", accessible_name="Order number or customer", placeholder="Order number or customer",
-               context="Orders", neighbor_texts=["Load more", "Showing 14 orders"],
-               rect={"x": 200, "y": 900, "w": 240, "h": 30})
+    old = fp(
+        f"{bar}/input[1]",
+        "input",
+        id="filter",
+        name="filter",
+        classes=["input"],
+        role="textbox",
+        accessible_name="Filter",
+        label="Filter",
+        placeholder="Order number or customer",
+        context="Orders",
+        neighbor_texts=["Orders", "Filter", "New order", "Download CSV"],
+        unique={"id": True, "name": True},
+        rect={"x": 200, "y": 40, "w": 240, "h": 30},
+    )
+    look_alike = fp(
+        f"{bar}/input[1]",
+        "input",
+        id="filter-copy",
+        name="filter_copy",
+        classes=["input", "input-primary"],
+        role="textbox",
+        accessible_name="Order number or customer copy",
+        detached_label="Filter",
+        placeholder="Order number or customer copy",
+        context="Orders",
+        neighbor_texts=["Orders", "Filter", "New order", "Download CSV"],
+        rect={"x": 200, "y": 40, "w": 240, "h": 30},
+    )
+    moved = fp(
+        "/html/body[1]/main[1]/section[1]/div[2]/input[1]",
+        "input",
+        name="filter-new",
+        classes=["input"],
+        role="textbox",
+        accessible_name="Order number or customer",
+        placeholder="Order number or customer",
+        context="Orders",
+        neighbor_texts=["Load more", "Showing 14 orders"],
+        rect={"x": 200, "y": 900, "w": 240, "h": 30},
+    )
     decision = heal(old, [look_alike, moved])
     assert not decision.healed and "qualified look-alike" in decision.reason, decision.reason
     monkeypatch.setattr(healer, "QUALIFIED_GATE", False)

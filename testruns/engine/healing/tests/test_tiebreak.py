@@ -29,8 +29,17 @@ OLD = {
 
 
 def candidate(score: float, locator: str | None, **attrs: object) -> dict:
-    return {"tag": "button", "role": "button", "text": "Archive", "score": score, "locator": locator,
-            "evidence": {"text": 1.0}, "visible": True, "enabled": True, **attrs}
+    return {
+        "tag": "button",
+        "role": "button",
+        "text": "Archive",
+        "score": score,
+        "locator": locator,
+        "evidence": {"text": 1.0},
+        "visible": True,
+        "enabled": True,
+        **attrs,
+    }
 
 
 def close_decision(*top: dict) -> HealDecision:
@@ -69,8 +78,17 @@ def test_prompt_shows_a_label_that_no_longer_labels_the_field() -> None:
 
 def test_prompt_shows_the_texts_of_each_candidates_row() -> None:
     old = {"tag": "button", "role": "button", "text": "Archive", "record_texts": ["Alan Turing", "Lunch on Friday"]}
-    rows = [{"tag": "button", "role": "button", "text": "Archive", "record_texts": [name, "Lunch"], "score": 0.7,
-             "locator": None} for name in ("Ada Lovelace", "Alan Turing")]
+    rows = [
+        {
+            "tag": "button",
+            "role": "button",
+            "text": "Archive",
+            "record_texts": [name, "Lunch"],
+            "score": 0.7,
+            "locator": None,
+        }
+        for name in ("Ada Lovelace", "Alan Turing")
+    ]
     prompt = build_prompt(step_text="Click Archive", old_fingerprint=old, candidates=rows)
     assert "texts of its row or card: 'Alan Turing'; 'Lunch on Friday'" in prompt
     assert "texts of its row or card: 'Ada Lovelace'; 'Lunch'" in prompt.split("Candidates on the page now:")[1]
