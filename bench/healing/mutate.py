@@ -221,12 +221,14 @@ def decoy_of(t: Node, root: Node, rng: random.Random, style: Style | None = None
         cls = style.classes(ctl.concept)
         if cls:
             ctl.attrs["class"] = cls
-    qual = rng.choice(_QUALIFIERS)
     holder = _text_holder(ctl, copy) or (copy if copy.own_text() else None)
-    # Half the look-alikes qualify the old label ("Sign in with SSO"), half are a sibling action of the
-    # same component ("Preview" beside "Post comment").
-    sibling = rng.choice(_SIBLING_ACTIONS) if rng.random() < 0.5 else None
     old_text = holder.own_text() if holder is not None else ""
+    # Half the look-alikes qualify the old label ("Sign in with SSO"), half are a sibling action of the
+    # same component ("Preview" beside "Post comment"). Either way its words differ from the old label's:
+    # "Beta features (beta)" or a "Close" beside "Close" would be the same words, not a look-alike.
+    qual = rng.choice([q for q in _QUALIFIERS if not _words(q) <= _words(old_text)])
+    siblings = [a for a in _SIBLING_ACTIONS if _words(a) != _words(old_text)]
+    sibling = rng.choice(siblings) if rng.random() < 0.5 else None
     new_text = sibling or f"{old_text} {qual}"
     if holder is not None:
         holder.set_own_text(new_text)
