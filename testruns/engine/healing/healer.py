@@ -275,11 +275,12 @@ def _doubt(
             )
     if RECORD_CHECK and not confirmed and twins.same_route_other_record(t.href, c.get("href") or ""):
         return f"best candidate links to another record ({c.get('href')}, was {t.href})"
-    text = (c.get("text") or "").lower()
-    if text and text != t.text.lower() and text in t.neighbors and not confirmed:
-        # The candidate's label was already on the page next to the old element: it is that
-        # neighbour ("Continue with Google" beside a removed "Continue with Okta"), not the element.
-        return f"best candidate ('{text[:60]}') was the old element's neighbour, not the element"
+    shown = (c.get("text") or scoring.screen_label(c)).lower()
+    if shown and shown not in t.own_labels and shown in t.neighbors and not confirmed:
+        # The candidate's text, or a field's label, was already on the page next to the old element: it
+        # is that neighbour ("Continue with Google" beside a removed "Continue with Okta", the "Last
+        # name" field after a removed "First name"), not the element.
+        return f"best candidate ('{shown[:60]}') was the old element's neighbour, not the element"
     # The visible label when there was one (an aria-label built from it may survive a relabelling).
     if LABEL_MIN > 0 and t.has_label and scoring.label_similarity(t, sims) < LABEL_MIN and not confirmed:
         # Same place, same style, another label: most often a different control ("Print" where

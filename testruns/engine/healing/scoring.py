@@ -127,6 +127,7 @@ class Target:
         self.acc = fp.get("accessible_name") or ""
         self.label = screen_label(fp)
         self.has_label = bool(self.text or self.acc or self.label)
+        self.own_labels = frozenset(s.lower() for s in (self.text, self.acc, self.label) if s)
         self.placeholder = fp.get("placeholder") or ""
         self.href = fp.get("href") or ""
         self.alt = fp.get("alt") or ""

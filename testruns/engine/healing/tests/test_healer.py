@@ -322,6 +322,38 @@ def test_the_old_elements_neighbour_is_not_the_element() -> None:
     assert "neighbour" in decision.reason
 
 
+def test_the_field_labelled_like_the_old_fields_neighbour_is_that_field() -> None:
+    # The "First name" field was removed. The "Last name" field moved up into its place, with the same
+    # classes under the same legend; its label shares a word and most letters with "First name". Its
+    # label was on the old page beside the old field: it is that field, not the one removed.
+    contact = "/html/body[1]/main[1]/form[1]/fieldset[1]"
+
+    def field(n: int, label: str, name: str, near: list[str]) -> dict:
+        return fp(
+            f"{contact}/div[{n}]/input[1]",
+            "input",
+            name=name,
+            role="textbox",
+            type="text",
+            accessible_name=label,
+            label=label,
+            classes=["sc-iHCDt", "TNShun"],
+            context="Contact",
+            neighbor_texts=near,
+            rect={"x": 10, "y": 100 + 40 * n, "w": 240, "h": 30},
+        )
+
+    old = field(1, "First name", "first_name", ["Contact", "First name", "Last name", "Email", "Phone"])
+    page = [
+        field(1, "Last name", "last_name", ["Contact", "Last name", "Email", "Phone"]),
+        field(2, "Email", "email", ["Last name", "Email", "Phone"]),
+        field(3, "Phone", "phone", ["Email", "Phone", "Address"]),
+    ]
+    decision = heal(old, page, threshold=0.3, margin=0.05)
+    assert not decision.healed
+    assert "('last name') was the old element's neighbour" in decision.reason
+
+
 def test_an_identifier_repeated_on_the_old_page_confirms_nothing() -> None:
     # Every "Reply" button had id="reply"; the new page keeps one, in another comment.
     def reply(n: int, author: str) -> dict:
