@@ -222,3 +222,20 @@ def test_a_look_alike_never_has_the_old_labels_words(label: str) -> None:
         button = Node("button", {"id": "b"}, [label], kind="action", target=True)
         decoy = decoy_of(button, Node("div").add(button), random.Random(seed))
         assert not same_words(decoy.own_text(), label), (seed, decoy.own_text())
+
+
+def test_a_selects_look_alike_and_copy_edit_change_its_label_not_its_options() -> None:
+    def country_field() -> tuple[Node, Node]:
+        select = Node("select", {"name": "country"}, kind="input", target=True)
+        select.add(Node("option", {"value": "DE"}, ["Germany"]), Node("option", {"value": "FR"}, ["France"]))
+        return Node("form").add(Node("label", {}, ["Country"]).add(select)), select
+
+    for seed in range(20):
+        form, select = country_field()
+        decoy = decoy_of(select, form, random.Random(seed))
+        assert decoy.tag == "label" and decoy.own_text() != "Country"
+        assert [o.own_text() for o in decoy.elements() if o.tag == "option"] == ["Germany", "France"]
+        form, select = country_field()
+        apply("text", form, Style("semantic", random.Random(seed), build="b1"), random.Random(seed))
+        assert [o.own_text() for o in form.elements() if o.tag == "option"] == ["Germany", "France"]
+        assert next(n for n in form.elements() if n.tag == "label").own_text() != "Country"

@@ -140,11 +140,14 @@ def same_words(a: str, b: str) -> bool:
 
 
 def _text_holder(t: Node, root: Node) -> Node | None:
-    """The node whose own text carries the target's visible text (itself, a child, or its label)."""
+    """The node whose own text carries the target's visible text (itself, a child, or its label).
+
+    A select's options are its choices, not its name: its label carries that.
+    """
     if t.own_text():
         return t
     for n in t.elements():
-        if n is not t and n.own_text():
+        if n is not t and n.own_text() and t.tag != "select":
             return n
     if "id" in t.attrs:
         for n in root.elements():
