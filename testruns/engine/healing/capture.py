@@ -208,8 +208,17 @@ async (args) => {
       default: return 'generic';
     }
   };
+  // A label's words, without those of the field inside it: a <select>'s options or a <textarea>'s text
+  // are its content, not its name ("Country", not "CountryGermanyFrance...").
+  const textBesides = (label, field) => {
+    if (!label.contains(field)) return label.textContent;
+    let s = '';
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!field.contains(n)) s += n.nodeValue;
+    return s;
+  };
   const labelOf = (el) => {
-    if (el.labels && el.labels.length) return norm(Array.from(el.labels).map((l) => l.textContent).join(' '));
+    if (el.labels && el.labels.length) return norm(Array.from(el.labels).map((l) => textBesides(l, el)).join(' '));
     return '';
   };
   const accName = (el, role, label, text) => {
@@ -290,7 +299,9 @@ async (args) => {
   const describe = (i) => {
     const el = els[i];
     const tag = el.localName;
-    const text = cap(norm(rawText[i]), 200);
+    // A select's text is its options: content to choose from, the same in a look-alike beside it, not
+    // what it is called (its label is).
+    const text = tag === 'select' ? '' : cap(norm(rawText[i]), 200);
     const role = roleOf(el);
     const label = cap(labelOf(el), 200);
     const testIds = {};

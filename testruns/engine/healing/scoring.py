@@ -120,7 +120,8 @@ class Target:
         classes = fp.get("classes") or []
         self.stable_classes = frozenset(c for c in classes if not is_generated(c))
         self.generated_classes = frozenset(c for c in classes if is_generated(c))
-        self.text = fp.get("text") or ""
+        # Fingerprints captured before a select's options stopped counting as its text (capture.py).
+        self.text = "" if self.tag == "select" else fp.get("text") or ""
         self.text_words = words(self.text)
         # Any of the old text's words inside a text: a text without one shares no word with the old one.
         self.any_text_word = re.compile("|".join(map(re.escape, sorted(self.text_words)))) if self.text_words else None

@@ -367,3 +367,27 @@ def test_every_text_locator_names_exactly_its_element(open_page) -> None:
     assert best_locator(wrapped_cell, candidates).startswith("xpath=")
     lone_save = next(c for c in candidates if c["tag"] == "p" and c["text"] == "Save")
     assert best_locator(lone_save, candidates).startswith("xpath=")
+
+
+@pytest.mark.browser
+def test_a_field_is_named_by_its_labels_words_alone(open_page) -> None:
+    # Its options or default text are the field's content: read into the label, they made "Country all"
+    # beside a removed "Country" look like the same field (both labels were mostly option names).
+    page = open_page(
+        """<!doctype html><html><body><form>
+        <label>Country <select name="country"><option>Germany</option><option>France</option></select></label>
+        <label>Notes <textarea name="notes">Leave at the door</textarea></label>
+        <label><input type="checkbox" name="remember"> Remember me</label>
+        <label for="email">Email <span>*</span></label><input id="email" name="email">
+        </form></body></html>"""
+    )
+    by_name = {c["name"]: c for c in capture_candidates(page, quiet_ms=0) if c["name"]}
+    assert by_name["country"]["text"] == ""  # nor are its options its text
+    assert [
+        (n, by_name[n]["label"], by_name[n]["accessible_name"]) for n in ("country", "notes", "remember", "email")
+    ] == [
+        ("country", "Country", "Country"),
+        ("notes", "Notes", "Notes"),
+        ("remember", "Remember me", "Remember me"),
+        ("email", "Email *", "Email *"),
+    ]
