@@ -140,15 +140,13 @@ def same_words(a: str, b: str) -> bool:
 
 
 def _text_holder(t: Node, root: Node) -> Node | None:
-    """The node whose own text carries the target's visible text (itself, a child, or its label).
-
-    A select's options are its choices, not its name: its label carries that.
-    """
+    """The node whose own text carries the target's visible text (itself, a child, or its label)."""
     if t.own_text():
         return t
-    for n in t.elements():
-        if n is not t and n.own_text() and t.tag != "select":
-            return n
+    if t.tag != "select":  # a select's options are its choices, not its name: its label carries that
+        for n in t.elements():
+            if n is not t and n.own_text():
+                return n
     if "id" in t.attrs:
         for n in root.elements():
             if n.tag == "label" and n.attrs.get("for") == t.attrs["id"] and n.own_text():
