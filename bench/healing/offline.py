@@ -27,7 +27,7 @@ from testruns.engine.healing.capture import SHADOW_STEP
 
 from .generate import HELDOUT_SEED_BASE, LATER_TUNING_KINDS, TUNING_KINDS, case_seeds, kind_of, make_case
 from .mutate import FAMILIES
-from .run import CHROMIUM_ARGS, MARK_JS, _chromium, ours, rates, target_hidden, tune
+from .run import CHROMIUM_ARGS, MARK_JS, _chromium, case_fields, ours, rates, target_hidden, tune
 
 
 def _open_case(page: Any, seed: int) -> tuple[Any, dict, bool]:
@@ -63,14 +63,7 @@ def _stored_case(page: Any, seed: int) -> list[dict[str, Any]]:
         hidden = target_hidden(page)
     return [
         {
-            "seed": seed,
-            "split": case.split,
-            "kind": case.kind,
-            "style": case.style,
-            "families": case.families,
-            "deleted": case.deleted,
-            "reworded": case.reworded,
-            "hidden": hidden,
+            **case_fields(case, hidden=hidden),
             "target": target,
             "candidates": capture_candidates(page, quiet_ms=0),
             "truth": truth,

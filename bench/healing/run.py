@@ -33,7 +33,7 @@ from testruns.engine.healing.healer import MARGIN, SCORE_THRESHOLD
 from testruns.engine.healing.locators import locator_options
 
 from .baselines import healenium_heal
-from .generate import case_seeds, make_case
+from .generate import Case, case_seeds, make_case
 from .mutate import DELETIONS, FAMILIES
 from .styles import STYLES
 
@@ -97,6 +97,20 @@ def run_seeds(seeds: list[int]) -> list[dict]:
     return out
 
 
+def case_fields(case: Case, *, hidden: bool) -> dict[str, Any]:
+    """What a record says about its case, whichever pipeline ran it (here, or the workbench's)."""
+    return {
+        "seed": case.seed,
+        "split": case.split,
+        "kind": case.kind,
+        "style": case.style,
+        "families": case.families,
+        "deleted": case.deleted,
+        "reworded": case.reworded,
+        "hidden": hidden,
+    }
+
+
 def _run_case(page: Any, seed: int) -> dict:
     case = make_case(seed)
     page.set_content(case.before_html)
@@ -121,14 +135,7 @@ def _run_case(page: Any, seed: int) -> dict:
     _, hl_right = _check(page, f"xpath={hl_choice['xpath']}" if hl_choice else None)
     sl_count, sl_right = _check(page, recorded)
     return {
-        "seed": seed,
-        "split": case.split,
-        "kind": case.kind,
-        "style": case.style,
-        "families": case.families,
-        "deleted": case.deleted,
-        "reworded": case.reworded,
-        "hidden": hidden,
+        **case_fields(case, hidden=hidden),
         "elements": len(candidates),
         "heal_ms": heal_ms,
         "heal_cpu_ms": heal_cpu_ms,
