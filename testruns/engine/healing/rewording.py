@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from . import meaning, scoring
+from .opposites import opposed
 from .similarity import words
 
 # A relabelled control ("Reply" now reads "Respond"): among the best candidates, a label whose words
@@ -71,6 +72,8 @@ def _reworded_labels(t: scoring.Target, c: dict, sims: dict[str, float]) -> dict
         if max(len(old), len(new)) > meaning.MAX_LABEL_CHARS:
             continue
         old_words, new_words = words(old), words(new)
+        if opposed(old_words, new_words):
+            continue
         if old_words and new_words and not (old_words <= new_words or new_words <= old_words):
             out[key] = (old, new)
     return out

@@ -12,6 +12,8 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .opposites import opposed
+
 _SPLIT = re.compile(r"[^0-9a-zA-Z]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 _WORD = re.compile(r"\w+")
@@ -133,6 +135,8 @@ def text_similarity(a: str, b: str, *, precise: bool) -> float:
     if la == lb:
         return 0.95
     wa, wb = words(a), words(b)
+    if opposed(wa, wb):
+        return 0.0  # "Sign out" is not "Sign in", however many letters they share
     base = jaccard(wa, wb)
     if wa < wb and SUPERSET_PENALTY:
         # A label that adds words names a more specific action: "Sign in with SSO" is not "Sign in".

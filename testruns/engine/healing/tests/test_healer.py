@@ -1140,6 +1140,54 @@ def test_another_action_where_the_control_was_is_not_healed(label: str) -> None:
     assert button["evidence"]["text"] < 0.1
 
 
+def map_button(label: str, **kw: object) -> dict:
+    data: dict = {
+        "classes": ["btn"],
+        "role": "button",
+        "type": "button",
+        "text": label,
+        "accessible_name": label,
+        "context": "Map",
+        "neighbor_texts": ["Map", "Fit to screen"],
+        "rect": {"x": 100, "y": 10, "w": 80, "h": 30},
+    }
+    data.update(kw)
+    return fp(str(data.pop("xpath", "/html/body[1]/main[1]/div[1]/button[2]")), "button", **data)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Zoom in", "Zoom out"),
+        ("Sign in", "Sign up"),
+        ("Lock", "Unlock"),
+        ("Show all", "Hide all"),
+        ("Remember me", "Don't remember me"),
+    ],
+)
+def test_the_opposite_action_where_the_control_was_is_not_healed(old: str, new: str) -> None:
+    # Same place, same style, no identifier left: only the words say "Zoom out" is not "Zoom in", and
+    # they share most of their letters while the label model reads them as close (0.91).
+    page = [
+        fp("/html/body[1]", "body"),
+        fp("/html/body[1]/main[1]", "main", role="main"),
+        fp("/html/body[1]/main[1]/div[1]/h2[1]", "h2", role="heading", text="Map", accessible_name="Map"),
+        map_button(
+            "Fit to screen",
+            xpath="/html/body[1]/main[1]/div[1]/button[1]",
+            neighbor_texts=["Map", old],
+            rect={"x": 10, "y": 10, "w": 80, "h": 30},
+        ),
+        map_button(new),
+    ]
+    for i, c in enumerate(page):
+        c["index"] = i
+    decision = heal(map_button(old, id="map-action"), page)
+    assert not decision.healed
+    assert f"label '{new}' does not match '{old}'" in decision.reason, decision.reason
+    assert heal(map_button(old, id="map-action"), [*page[:-1], map_button(old.upper())]).healed
+
+
 def test_a_label_that_only_gained_words_is_not_read_for_its_meaning() -> None:
     # "Sign in with SSO" may be the same button reworded or another one beside a deleted "Sign in":
     # meaning cannot tell, so only the words are compared (and a superset label counts for little).

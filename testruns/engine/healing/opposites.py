@@ -1,0 +1,86 @@
+"""Labels that name the opposite action: "Sign in" and "Sign out", "Zoom in" and "Zoom out", "Lock" and
+"Unlock". They share most of their letters and words, and the label model reads them as close (zoom
+in/out 0.91, sign up/sign in 0.79, enable/disable 0.72, log in/out 0.69), so neither the words nor the
+meaning would stop the healer from taking the one for the other. The words do: a label that traded a
+word for its opposite, or gained or lost a negation, is another control.
+
+General English, not a list fitted to the benchmark: its generator never writes an opposite (its
+rewordings keep the meaning, its look-alikes add a qualifier or name a sibling action).
+"""
+
+from __future__ import annotations
+
+# Any two words of one group name different things.
+_GROUPS = (
+    {"in", "out"},
+    {"up", "down"},
+    {"on", "off"},
+    {"in", "up"},  # sign in, sign up
+    {"login", "logout", "signup"},
+    {"signin", "signout", "signup"},
+    {"open", "close"},
+    {"opened", "closed"},
+    {"enable", "disable"},
+    {"enabled", "disabled"},
+    {"show", "hide"},
+    {"shown", "hidden"},
+    {"visible", "hidden"},
+    {"next", "previous", "prev", "back"},
+    {"forward", "back", "backward"},
+    {"first", "last"},
+    {"min", "max"},
+    {"minimum", "maximum"},
+    {"start", "end"},
+    {"start", "stop"},
+    {"play", "pause"},
+    {"from", "to"},
+    {"yes", "no"},
+    {"true", "false"},
+    {"accept", "decline", "reject"},
+    {"approve", "reject", "deny"},
+    {"allow", "deny", "block"},
+    {"add", "remove"},
+    {"increase", "decrease"},
+    {"more", "less", "fewer"},
+    {"expand", "collapse"},
+    {"upload", "download"},
+    {"import", "export"},
+    {"before", "after"},
+    {"older", "newer"},
+    {"oldest", "newest"},
+    {"left", "right"},
+    {"top", "bottom"},
+    {"asc", "desc"},
+    {"ascending", "descending"},
+    {"light", "dark"},
+    {"include", "exclude"},
+    {"buy", "sell"},
+    {"send", "receive"},
+    {"sent", "received"},
+    {"incoming", "outgoing"},
+    {"public", "private"},
+    {"all", "none"},
+    {"today", "yesterday", "tomorrow"},
+    {"day", "week", "month", "quarter", "year"},
+    {"daily", "weekly", "monthly", "quarterly", "yearly", "annual"},
+)
+_OPPOSED = frozenset((a, b) for group in _GROUPS for a in group for b in group if a != b)
+# "Lock" and "Unlock", "Enable" and "Disable", "Select all" and "Deselect all".
+_NEGATING_PREFIXES = ("un", "dis", "de", "non", "in", "im")
+# "Remember me" and "Don't remember me" (whose words are don, t, remember and me).
+_NEGATIONS = frozenset({"not", "no", "never", "don", "dont", "without"})
+
+
+def opposed(old_words: set[str] | frozenset[str], new_words: set[str] | frozenset[str]) -> bool:
+    """True when one label traded a word for its opposite, or gained or lost a negation."""
+    lost, gained = old_words - new_words, new_words - old_words
+    if (lost | gained) & _NEGATIONS:
+        return True
+    return any(_opposite(a, b) for a in lost for b in gained)
+
+
+def _opposite(a: str, b: str) -> bool:
+    if (a, b) in _OPPOSED:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= 3 and any(longer == prefix + shorter for prefix in _NEGATING_PREFIXES)
