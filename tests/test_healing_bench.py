@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from bench.healing import label_pairs
 from bench.healing.dom import Node, find_target, parent_map
 from bench.healing.generate import HELDOUT_SEED_BASE, case_seeds
 from bench.healing.mutate import apply, decoy_of, same_words
@@ -239,3 +240,12 @@ def test_a_selects_look_alike_and_copy_edit_change_its_label_not_its_options() -
         apply("text", form, Style("semantic", random.Random(seed), build="b1"), random.Random(seed))
         assert [o.own_text() for o in form.elements() if o.tag == "option"] == ["Germany", "France"]
         assert next(n for n in form.elements() if n.tag == "label").own_text() != "Country"
+
+
+def test_the_label_model_report_judges_the_model_on_pairs_the_generator_never_uses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    label_pairs.main()  # asserts the lists share no pair with the generator and every opposite is stopped
+    report = capsys.readouterr().out.splitlines()
+    assert report[0].split() == ["cut-off", "relabellings", "healed", "other", "actions", "let", "through"]
+    assert len(report) == 1 + len(label_pairs.CUTOFFS) + 1 + len(label_pairs.OPPOSITES)
