@@ -10,6 +10,7 @@ import pytest
 
 from testruns.engine.healing import HealDecision
 from testruns.engine.healing.healer import MARGIN, SCORE_THRESHOLD
+from testruns.engine.healing.tests.test_tiebreak import candidate
 from testruns.engine.healing.tiebreak import AnthropicTieBreaker
 from testruns.engine.interfaces import StepSpec, TieBreak
 from testruns.engine.memory import FlagCancelToken, MemorySink
@@ -39,20 +40,6 @@ HI = min(SCORE_THRESHOLD + MARGIN / 2, 0.99)  # clears the threshold
 LO = SCORE_THRESHOLD - MARGIN  # does not
 
 
-def top(score: float, locator: str, **attrs: Any) -> dict[str, Any]:
-    return {
-        "tag": "button",
-        "role": "button",
-        "text": "Archive",
-        "score": score,
-        "locator": locator,
-        "evidence": {"text": 1.0},
-        "visible": True,
-        "enabled": True,
-        **attrs,
-    }
-
-
 def run_with(breaker: FakeTieBreaker) -> tuple[_Run, MemorySink]:
     ports = Ports()
     wired = _Ports(ports.sink, ports.checkpoints, ports.artifacts, ports.fingerprints, NeverCancelled(), breaker)
@@ -75,7 +62,10 @@ def info_for(decision: HealDecision) -> dict[str, Any]:
 def test_close_call_asks_and_the_choice_heals_with_the_healers_locator() -> None:
     breaker = FakeTieBreaker(1)
     run, sink = run_with(breaker)
-    a, b = top(HI, "xpath=/main/div[1]/button"), top(HI - 0.01, "xpath=/main/div[2]/button", neighbor_texts=["x"])
+    a, b = (
+        candidate(HI, "xpath=/main/div[1]/button"),
+        candidate(HI - 0.01, "xpath=/main/div[2]/button", neighbor_texts=["x"]),
+    )
     decision = HealDecision(False, None, None, HI, HI - 0.01, [a, b], "not sure: does not beat the runner-up")
     info = info_for(decision)
     run.tie_break(1, parse_step(StepSpec(text="Click Archive")), OLD, decision, info)
@@ -94,7 +84,9 @@ def test_close_call_asks_and_the_choice_heals_with_the_healers_locator() -> None
 def test_no_choice_keeps_the_abstention_and_says_why() -> None:
     breaker = FakeTieBreaker(None)
     run, sink = run_with(breaker)
-    decision = HealDecision(False, None, None, HI, HI - 0.01, [top(HI, "#a"), top(HI - 0.01, "#b")], "not sure")
+    decision = HealDecision(
+        False, None, None, HI, HI - 0.01, [candidate(HI, "#a"), candidate(HI - 0.01, "#b")], "not sure"
+    )
     info = info_for(decision)
     run.tie_break(1, parse_step(StepSpec(text="Click Archive")), OLD, decision, info)
     assert len(breaker.calls) == 1
@@ -108,8 +100,12 @@ def test_no_choice_keeps_the_abstention_and_says_why() -> None:
     "decision",
     [
         HealDecision(False, None, None, 0.0, 0.0, [], "not sure: the page has no elements"),
-        HealDecision(False, None, None, LO, LO - 0.01, [top(LO, "#a"), top(LO - 0.01, "#b")], "not sure: below"),
-        HealDecision(False, None, None, HI, HI - 2 * MARGIN, [top(HI, "#a"), top(HI - 2 * MARGIN, "#b")], "not sure"),
+        HealDecision(
+            False, None, None, LO, LO - 0.01, [candidate(LO, "#a"), candidate(LO - 0.01, "#b")], "not sure: below"
+        ),
+        HealDecision(
+            False, None, None, HI, HI - 2 * MARGIN, [candidate(HI, "#a"), candidate(HI - 2 * MARGIN, "#b")], "not sure"
+        ),
     ],
     ids=["target-gone", "nothing-similar", "clear-winner-refused"],
 )
@@ -219,7 +215,9 @@ def test_not_asked_once_the_run_is_cancelled() -> None:
     run, _ = run_with(breaker)
     run.ports.cancel = FlagCancelToken()
     run.ports.cancel.cancel()
-    decision = HealDecision(False, None, None, HI, HI - 0.01, [top(HI, "#a"), top(HI - 0.01, "#b")], "not sure")
+    decision = HealDecision(
+        False, None, None, HI, HI - 0.01, [candidate(HI, "#a"), candidate(HI - 0.01, "#b")], "not sure"
+    )
     info = info_for(decision)
     run.tie_break(1, parse_step(StepSpec(text="Click Archive")), OLD, decision, info)
     assert breaker.calls == [] and info["healed"] is False
