@@ -22,6 +22,9 @@ from testruns.engine.healing.similarity import text_similarity, words
         ("Remember me", "Don't remember me"),
         ("This week", "This month"),
         ("Sort ascending", "Sort descending"),
+        ("Save changes", "Discard changes"),
+        ("High priority", "Low priority"),
+        ("Inbound", "Outbound"),
     ],
 )
 def test_a_word_traded_for_its_opposite_is_another_action(a: str, b: str) -> None:
