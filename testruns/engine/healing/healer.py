@@ -16,7 +16,9 @@ from typing import Any
 
 from . import rewording, scoring, twins
 from .locators import best_locator, locator_options
+from .opposites import opposed
 from .roles import roles_compatible
+from .similarity import words
 
 # Tuned on the benchmark's tuning split (bench/healing, seeds and page kinds disjoint from the
 # held-out split the numbers are reported on): all 4,800 cases of seeds 0-4799 together. See docs/healing.md.
@@ -285,10 +287,9 @@ def _doubt(
     if LABEL_MIN > 0 and t.has_label and scoring.label_similarity(t, sims) < LABEL_MIN and not confirmed:
         # Same place, same style, another label: most often a different control ("Print" where
         # "Post comment" was), which is exactly the confident wrong heal to avoid.
-        return (
-            f"best candidate's label '{(c.get('accessible_name') or c.get('text') or '')[:60]}' does not "
-            f"match '{(t.acc or t.text or t.label)[:60]}' and no unique identifier confirms it"
-        )
+        new, old = (c.get("accessible_name") or c.get("text") or "")[:60], (t.acc or t.text or t.label)[:60]
+        verdict = "names the opposite of" if opposed(words(old), words(new)) else "does not match"
+        return f"best candidate's label '{new}' {verdict} '{old}' and no unique identifier confirms it"
     qualified = twins.qualified_words(t, c) if QUALIFIED_GATE and not confirmed else None
     if qualified:
         old, new = qualified

@@ -1184,7 +1184,7 @@ def test_the_opposite_action_where_the_control_was_is_not_healed(old: str, new: 
         c["index"] = i
     decision = heal(map_button(old, id="map-action"), page)
     assert not decision.healed
-    assert f"label '{new}' does not match '{old}'" in decision.reason, decision.reason
+    assert f"label '{new}' names the opposite of '{old}'" in decision.reason, decision.reason
     assert heal(map_button(old, id="map-action"), [*page[:-1], map_button(old.upper())]).healed
 
 
