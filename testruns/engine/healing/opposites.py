@@ -87,7 +87,10 @@ _GROUPS = (
     {"day", "week", "month", "quarter", "year"},
     {"daily", "weekly", "monthly", "quarterly", "yearly", "annual"},
 )
-_OPPOSED = frozenset((a, b) for group in _GROUPS for a in group for b in group if a != b)
+# Each word's opposites, from the groups.
+_OPPOSITES = {
+    word: frozenset().union(*(group - {word} for group in _GROUPS if word in group)) for word in set().union(*_GROUPS)
+}
 # "Lock" and "Unlock", "Enable" and "Disable", "Select all" and "Deselect all".
 _NEGATING_PREFIXES = ("un", "dis", "de", "non", "in", "im")
 # "Remember me" and "Don't remember me" (whose words are don, t, remember and me).
@@ -95,15 +98,25 @@ _NEGATIONS = frozenset({"not", "no", "never", "don", "dont", "without"})
 
 
 def opposed(old_words: set[str] | frozenset[str], new_words: set[str] | frozenset[str]) -> bool:
-    """True when one label traded a word for its opposite, or gained or lost a negation."""
+    """True when one label traded a word for its opposite, or gained or lost a negation.
+
+    Linear in the words (texts compared may be paragraphs): each changed word is looked up, not paired.
+    """
     lost, gained = old_words - new_words, new_words - old_words
+    if not lost and not gained:
+        return False
     if (lost | gained) & _NEGATIONS:
         return True
-    return any(_opposite(a, b) for a in lost for b in gained)
+    return any(_opposes_one_of(a, gained) for a in lost) or any(_negates_one_of(b, lost) for b in gained)
 
 
-def _opposite(a: str, b: str) -> bool:
-    if (a, b) in _OPPOSED:
-        return True
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= 3 and any(longer == prefix + shorter for prefix in _NEGATING_PREFIXES)
+def _opposes_one_of(word: str, others: set[str] | frozenset[str]) -> bool:
+    return not _OPPOSITES.get(word, frozenset()).isdisjoint(others) or _negates_one_of(word, others)
+
+
+def _negates_one_of(word: str, others: set[str] | frozenset[str]) -> bool:
+    """`word` is one of `others` with a negating prefix ("unlock" for "lock"; the stem three letters or more)."""
+    return word.startswith(_NEGATING_PREFIXES) and any(
+        word.startswith(prefix) and len(word) - len(prefix) >= 3 and word[len(prefix) :] in others
+        for prefix in _NEGATING_PREFIXES
+    )
